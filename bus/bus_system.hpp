@@ -1,0 +1,76 @@
+#pragma once
+// The interprocessor bus as a SystemC module: a thin shell that gives the kernel-free Dynabus its timing.
+// Each bus is a child module (top.bus.x, top.bus.y) with one timed event: one method activation per
+// transfer. Acknowledgement timers share one event that is armed only when a packet was lost.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <systemc>
+#include <vector>
+
+#include "bus/bus_types.hpp"
+#include "bus/dynabus.hpp"
+#include "sim/trace/trace_bus.hpp"
+
+namespace pairsim::bus {
+
+class BusListener {  // implemented by the CPU module
+ public:
+  virtual ~BusListener() = default;
+  // A whole message arrived (called from SystemC process context; sc_time_stamp() is the arrival time).
+  virtual void on_message(int src_cpu, std::uint64_t msg_id, std::vector<std::uint8_t>&& payload) = 0;
+  // A reliable message could not be delivered on either bus.
+  virtual void on_send_failed(int dst_cpu, std::uint64_t msg_id) = 0;
+};
+
+class BusLane;
+
+class BusSystem : public sc_core::sc_module, private DynabusClient {
+ public:
+  SC_HAS_PROCESS(BusSystem);
+  // Throws std::invalid_argument when the configuration is unusable (see check_bus_config).
+  BusSystem(sc_core::sc_module_name name, const BusConfig& config, const sim::TraceBus& trace);
+  ~BusSystem() override;
+
+  void attach(int cpu, BusListener* l);
+  // Call from a SystemC process at the current time. Returns the message id (from 1, unique per source CPU),
+  // or 0 when nothing was sent: dst == src (the CPU delivers locally), a CPU number out of range, or a dead
+  // source CPU. Delivery and failure are reported later, never from inside send().
+  std::uint64_t send(int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+
+  // Faults, at the current simulated time. A fault hits packets whose transfer ends after it.
+  void fail_bus(BusId b);
+  void repair_bus(BusId b);
+  void fail_path(BusId b, int cpu);  // that CPU's attachment to one bus, both directions
+  void repair_path(BusId b, int cpu);
+  void set_cpu_alive(int cpu, bool alive);
+
+  bool path_up(int src, int dst, BusId b) const { return bus_.path_up(src, dst, b); }  // sender's view
+  bool bus_up(BusId b) const { return bus_.bus_up(b); }
+
+  // VCD: top.bus.x.up, .busy, .sender (CPU id, -1 idle) and .path_cpuN (attachment up), same for y.
+  void trace(sc_core::sc_trace_file* tf);
+  std::uint64_t packets_delivered(BusId b) const { return bus_.packets_delivered(b); }
+
+ private:
+  friend class BusLane;
+  void deliver(int dst, int src, std::uint64_t msg_id, std::vector<std::uint8_t>&& payload) override;
+  void send_failed(int src, int dst, std::uint64_t msg_id) override;
+
+  std::uint64_t now_ns() const;
+  sc_core::sc_time from_ns(std::uint64_t ns) const;
+  void on_lane_event(BusId b);
+  void on_timer();
+  void kick_idle_lanes();  // an idle bus with packets waiting arbitrates in the next delta cycle
+  void arm_timer();
+
+  Dynabus bus_;
+  std::uint64_t ticks_per_ns_;
+  std::array<std::unique_ptr<BusLane>, kBusCount> lanes_;
+  std::array<bool, kBusCount> lane_scheduled_{};  // a lane event is pending (or its method is running)
+  std::vector<BusListener*> listeners_;
+  sc_core::sc_event timer_event_;
+  std::uint64_t timer_armed_for_ = Dynabus::kNever;
+};
+
+}  // namespace pairsim::bus

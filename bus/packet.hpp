@@ -1,0 +1,33 @@
+#pragma once
+// A packet: the unit the bus moves in one transfer.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "bus/bus_types.hpp"
+
+namespace pairsim::bus {
+
+struct Packet {
+  // The wire header is kPacketHeaderBytes long; the simulator keeps its fields wide and adds the message
+  // length and order number, which a real interface would carry in the first packet. Only the 32-byte size
+  // decides how long a transfer takes.
+  std::uint64_t msg_id = 0;
+  std::uint32_t seq = 0;     // order of reliable messages from src to dst
+  std::uint32_t length = 0;  // bytes in the whole message
+  std::uint32_t index = 0;   // this packet's place in the message
+  std::uint32_t count = 1;   // packets in the message
+  std::uint8_t src = 0;
+  std::uint8_t dst = 0;
+  SendMode mode = SendMode::reliable;
+  std::uint8_t size = 0;  // message bytes in this packet
+  std::array<std::uint8_t, kPacketPayloadBytes> payload{};
+};
+
+// Packets a message of `bytes` takes; an empty message still takes one.
+std::uint32_t packet_count(std::size_t bytes);
+
+// Copies slice `index` of `message` into the packet and sets index, count, length and size.
+void fill_packet(Packet& p, const std::vector<std::uint8_t>& message, std::uint32_t index);
+
+}  // namespace pairsim::bus

@@ -1,0 +1,131 @@
+#include "bus/reassembler.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace pairsim::bus {
+
+Reassembler::Reassembler(int self, int cpus) : self_(self), expected_(static_cast<std::size_t>(cpus), 0) {}
+
+Reassembler::Partial* Reassembler::find(int src, std::uint64_t msg_id) {
+  for (auto& e : partial_)
+    if (e.in_use && e.msg_id == msg_id && e.src == src) return &e;
+  return nullptr;
+}
+
+Reassembler::Partial& Reassembler::open(const Packet& p) {
+  Partial* e = nullptr;
+  for (auto& f : partial_)
+    if (!f.in_use) {
+      e = &f;
+      break;
+    }
+  if (!e) e = &partial_.emplace_back();
+  e->in_use = true;
+  e->delivered = false;
+  e->src = p.src;
+  e->msg_id = p.msg_id;
+  e->seq = p.seq;
+  e->mode = p.mode;
+  e->count = p.count;
+  e->received = 0;
+  e->have.assign((p.count + 63) / 64, 0);
+  e->data.resize(p.length);
+  return *e;
+}
+
+void Reassembler::accept(const Packet& p, std::vector<Message>& out) {
+  if (p.count == 1 && p.mode == SendMode::reliable) {  // nothing to collect: the common short request
+    in_order(p.src, p.seq, p.msg_id, std::vector<std::uint8_t>(p.payload.begin(), p.payload.begin() + p.size), out);
+    return;
+  }
+  Partial* e = find(p.src, p.msg_id);
+  if (!e) e = &open(p);
+  if (e->delivered) return;
+  std::uint64_t& word = e->have[p.index / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (p.index % 64);
+  if (word & bit) return;  // the other bus's copy of a packet already here
+  word |= bit;
+  if (p.size)
+    std::memcpy(e->data.data() + static_cast<std::size_t>(p.index) * kPacketPayloadBytes, p.payload.data(), p.size);
+  if (++e->received < e->count) return;
+  if (e->mode == SendMode::both_buses) {
+    e->delivered = true;
+    out.push_back({e->src, self_, e->msg_id, std::move(e->data)});
+    e->data = {};
+    return;
+  }
+  e->in_use = false;
+  in_order(e->src, e->seq, e->msg_id, std::move(e->data), out);
+  e->data = {};
+}
+
+void Reassembler::in_order(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<std::uint8_t>&& data,
+                           std::vector<Message>& out) {
+  if (seq != expected_[src]) {
+    waiting_.push_back({src, seq, msg_id, false, std::move(data)});
+    return;
+  }
+  out.push_back({src, self_, msg_id, std::move(data)});
+  ++expected_[src];
+  release_waiting(src, out);
+}
+
+void Reassembler::release_waiting(int src, std::vector<Message>& out) {
+  for (bool found = true; found && !waiting_.empty();) {
+    found = false;
+    for (std::size_t i = 0; i < waiting_.size(); ++i) {
+      Waiting& w = waiting_[i];
+      if (w.src != src || w.seq != expected_[src]) continue;
+      if (!w.failed) out.push_back({src, self_, w.msg_id, std::move(w.data)});
+      ++expected_[src];
+      w = std::move(waiting_.back());
+      waiting_.pop_back();
+      found = true;
+      break;
+    }
+  }
+}
+
+void Reassembler::abandon(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<Message>& out) {
+  if (Partial* e = find(src, msg_id)) e->in_use = false;
+  if (seq < expected_[src]) return;  // cannot happen for a message that failed; nothing to wait for
+  if (seq != expected_[src]) {
+    waiting_.push_back({src, seq, msg_id, true, {}});
+    return;
+  }
+  ++expected_[src];
+  release_waiting(src, out);
+}
+
+void Reassembler::forget(int src, std::uint64_t msg_id) {
+  if (Partial* e = find(src, msg_id)) e->in_use = false;
+}
+
+void Reassembler::discard_from(int src) {
+  for (auto& e : partial_)
+    if (e.src == src) e.in_use = false;
+  for (std::size_t i = 0; i < waiting_.size();) {
+    if (waiting_[i].src == src) {
+      waiting_[i] = std::move(waiting_.back());
+      waiting_.pop_back();
+    } else {
+      ++i;
+    }
+  }
+  expected_[src] = 0;
+}
+
+void Reassembler::clear() {
+  for (auto& e : partial_) e.in_use = false;
+  waiting_.clear();
+  std::fill(expected_.begin(), expected_.end(), 0);
+}
+
+std::size_t Reassembler::pending() const {
+  std::size_t n = waiting_.size();
+  for (const auto& e : partial_) n += e.in_use;
+  return n;
+}
+
+}  // namespace pairsim::bus

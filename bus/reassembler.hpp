@@ -1,0 +1,73 @@
+#pragma once
+// The receiving half of one CPU's bus interface: collects packets into messages, keyed by (src, msg id).
+// Reliable messages come out in the order their sender sent them to this CPU (each carries an order number
+// per (src, dst); a later message that completes first waits for the earlier one, or for word that the
+// earlier one failed). both_buses messages come out as soon as one copy is whole; the other copy's packets
+// are then dropped until the sender says no copy is left in flight.
+#include <cstdint>
+#include <vector>
+
+#include "bus/packet.hpp"
+
+namespace pairsim::bus {
+
+class Reassembler {
+ public:
+  struct Message {
+    int src = 0;
+    int dst = 0;
+    std::uint64_t msg_id = 0;
+    std::vector<std::uint8_t> payload;
+  };
+
+  Reassembler(int self, int cpus);
+
+  // Takes one packet addressed to this CPU. Appends to `out` every message it makes deliverable, in order.
+  void accept(const Packet& p, std::vector<Message>& out);
+  // The reliable message (src, seq, msg_id) failed at its sender: drop what arrived of it and stop waiting
+  // for it. May release later messages into `out`.
+  void abandon(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<Message>& out);
+  // No further copy of both_buses message (src, msg_id) is in flight: forget that it was delivered.
+  void forget(int src, std::uint64_t msg_id);
+  // The sender died: drop everything from it; its next life numbers its messages from 0 again.
+  void discard_from(int src);
+  // This CPU died: drop everything.
+  void clear();
+
+  // Messages being collected or remembered (partial, delivered both_buses copies, waiting for order).
+  std::size_t pending() const;
+
+ private:
+  struct Partial {
+    bool in_use = false;
+    bool delivered = false;  // both_buses: one copy is out; later copies are duplicates
+    int src = 0;
+    std::uint64_t msg_id = 0;
+    std::uint32_t seq = 0;
+    SendMode mode = SendMode::reliable;
+    std::uint32_t count = 0;
+    std::uint32_t received = 0;
+    std::vector<std::uint64_t> have;  // one bit a packet
+    std::vector<std::uint8_t> data;
+  };
+  struct Waiting {  // a reliable message complete (or failed) before an earlier one from the same sender
+    int src;
+    std::uint32_t seq;
+    std::uint64_t msg_id;
+    bool failed;
+    std::vector<std::uint8_t> data;
+  };
+
+  Partial* find(int src, std::uint64_t msg_id);
+  Partial& open(const Packet& p);
+  void in_order(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<std::uint8_t>&& data,
+                std::vector<Message>& out);
+  void release_waiting(int src, std::vector<Message>& out);
+
+  int self_;
+  std::vector<Partial> partial_;  // few at a time; entries are reused, so buffers keep their capacity
+  std::vector<Waiting> waiting_;
+  std::vector<std::uint32_t> expected_;  // next order number per sender
+};
+
+}  // namespace pairsim::bus

@@ -1,0 +1,308 @@
+#include "cpu/cpu.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace pairsim::cpu {
+
+namespace {
+
+std::uint64_t to_ns(const sc_core::sc_time& t) {
+  return static_cast<std::uint64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_NS).value());
+}
+
+sc_core::sc_time ns(std::uint64_t v) { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS); }
+
+std::string mask_list(CpuMask m) {
+  std::string out;
+  for (int i = 0; i < 16; ++i)
+    if (m & (1u << i)) {
+      if (!out.empty()) out += ",";
+      out += std::to_string(i);
+    }
+  return out;
+}
+
+}  // namespace
+
+Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus, const sim::TraceBus& trace,
+         ProgramSource& programs)
+    : sc_core::sc_module(name),
+      cfg_(cfg),
+      bus_(bus),
+      trace_(trace),
+      programs_(programs),
+      membership_(cfg.id, cfg.cpus, MembershipConfig{cfg.heartbeat_ns, 0}),
+      ns_per_instruction_(1000.0 / cfg.mips),
+      state_sig_("state_sig", static_cast<int>(CpuState::up)),
+      im_alive_sig_("im_alive_sig", false) {
+  kernel_ = make_kernel();
+  next_send_ns_ = 0;
+  next_check_ns_ = cfg_.heartbeat_ns / 2;
+  bus_.attach(cfg_.id, this);
+  SC_THREAD(main_thread);
+}
+
+Cpu::~Cpu() = default;
+
+std::unique_ptr<Kernel> Cpu::make_kernel() {
+  KernelPlatform& platform = *this;
+  return std::make_unique<Kernel>(
+      KernelConfig{cfg_.id, cfg_.cpus, cfg_.memory_bytes, cfg_.mips, cfg_.slice_ns, cfg_.heartbeat_ns}, platform);
+}
+
+std::uint64_t Cpu::instructions() const {
+  return retired_before_ + (kernel_ ? kernel_->instructions_retired() : 0);
+}
+
+std::uint64_t Cpu::local_now() const { return to_ns(sc_core::sc_time_stamp() + qk_.get_local_time()); }
+
+void Cpu::emit_now(sim::TraceEvent e) const {
+  e.t_ns = local_now();
+  trace_.emit(e);
+}
+
+void Cpu::trace(sc_core::sc_trace_file* tf) {
+  vcd_ = true;
+  sc_core::sc_trace(tf, state_sig_, std::string(name()) + ".state");
+  sc_core::sc_trace(tf, im_alive_sig_, std::string(name()) + ".imalive");
+}
+
+void Cpu::set_state(CpuState s) {
+  state_ = s;
+  if (vcd_) state_sig_.write(static_cast<int>(s));
+  emit_now(sim::TraceEvent(0, "cpu_state").with("cpu", cfg_.id).with("state", to_string(s)));
+}
+
+void Cpu::fail() {
+  if (state_ == CpuState::down) return;
+  stop(CpuState::down, "fault injected");
+}
+
+void Cpu::stop(CpuState why, const std::string& reason) {
+  bus_.set_cpu_alive(cfg_.id, false);
+  inbox_.clear();
+  if (why == CpuState::halted)
+    emit_now(sim::TraceEvent(0, "halt").with("cpu", cfg_.id).with("reason", reason));
+  set_state(why);
+  // The kernel may be suspended under this call (inside a send's synchronisation); the CPU thread drops it
+  // when it resumes.
+  wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cpu::reload() {
+  if (state_ != CpuState::down && state_ != CpuState::halted) return;
+  up_at_ns_ = to_ns(sc_core::sc_time_stamp()) + cfg_.reload_ns;
+  membership_.rejoin(to_ns(sc_core::sc_time_stamp()));
+  bus_.set_cpu_alive(cfg_.id, true);  // it listens to I'm-alive while it reloads
+  set_state(CpuState::reloading);
+  wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cpu::come_up() {
+  qk_.reset();
+  const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
+  kernel_ = make_kernel();
+  membership_.rejoin(now);
+  next_send_ns_ = now;
+  next_check_ns_ = now + cfg_.heartbeat_ns / 2;
+  set_state(CpuState::up);
+}
+
+std::optional<std::string> Cpu::start_process(const StartRequest& req) {
+  if (state_ != CpuState::up || !kernel_) return std::string("CPU ") + std::to_string(cfg_.id) + " is not up";
+  auto err = kernel_->start_process(req);
+  wake_.notify(sc_core::SC_ZERO_TIME);
+  return err;
+}
+
+void Cpu::on_message(int src_cpu, std::uint64_t, std::vector<std::uint8_t>&& payload) {
+  if (payload.empty()) return;
+  if (state_ != CpuState::up && state_ != CpuState::reloading) return;
+  const auto kind = static_cast<Envelope>(payload[0]);
+  if (kind == Envelope::im_alive) {
+    // The hot path of an idle machine: no thread wake-up, just a note of who was heard.
+    membership_.on_imalive(src_cpu, to_ns(sc_core::sc_time_stamp()));
+    return;
+  }
+  if (state_ != CpuState::up) return;
+  if (kind != Envelope::regroup && kind != Envelope::kernel) return;
+  inbox_.push_back(Inbound{src_cpu, std::move(payload), 0});
+  wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cpu::on_send_failed(int dst_cpu, std::uint64_t msg_id) {
+  if (state_ != CpuState::up) return;
+  inbox_.push_back(Inbound{dst_cpu, {}, msg_id});
+  wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload) {
+  payload.insert(payload.begin(), static_cast<std::uint8_t>(Envelope::kernel));
+  if (dst_cpu == cfg_.id) {
+    inbox_.push_back(Inbound{dst_cpu, std::move(payload), 0});
+    wake_.notify(sc_core::SC_ZERO_TIME);
+    return next_local_msg_id_++;
+  }
+  qk_.sync();  // the bus sees the message at this CPU's local time
+  if (state_ != CpuState::up) throw Halted{};
+  return bus_.send(cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
+}
+
+void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
+  if (msg.empty()) return;
+  for (int dst = 0; dst < cfg_.cpus; ++dst) {
+    if (dst == cfg_.id) continue;
+    std::vector<std::uint8_t> payload;
+    payload.reserve(msg.size() + 1);
+    payload.push_back(static_cast<std::uint8_t>(Envelope::regroup));
+    payload.insert(payload.end(), msg.begin(), msg.end());
+    bus_.send(cfg_.id, dst, std::move(payload), bus::SendMode::both_buses);
+  }
+}
+
+void Cpu::send_im_alive(std::uint64_t now) {
+  if (vcd_) im_alive_sig_.write(!im_alive_sig_.read());
+  // Members, and CPUs heard lately that are not members yet (a reloaded CPU needs to hear us to join).
+  // A joiner does not know the membership, so it tells everybody.
+  const CpuMask heard = membership_.monitor().heard_within(now, 2 * cfg_.heartbeat_ns);
+  const CpuMask targets =
+      membership_.joiner() ? all_cpus(cfg_.cpus) : static_cast<CpuMask>(membership_.members() | heard);
+  for (int dst = 0; dst < cfg_.cpus; ++dst) {
+    if (dst == cfg_.id || !(targets & (1u << dst))) continue;
+    bus_.send(cfg_.id, dst, {static_cast<std::uint8_t>(Envelope::im_alive)}, bus::SendMode::both_buses);
+  }
+}
+
+void Cpu::carry_out(const Membership::Actions& a) {
+  for (int j = 0; j < cfg_.cpus; ++j)
+    if (a.missed_once & (1u << j)) emit_now(sim::TraceEvent(0, "imalive_missed").with("cpu", cfg_.id).with("from", j));
+  for (int j = 0; j < cfg_.cpus; ++j)
+    if (a.suspected & (1u << j)) emit_now(sim::TraceEvent(0, "suspect").with("cpu", cfg_.id).with("suspect", j));
+  if (a.decision) apply_decision(*a.decision);
+  if (state_ != CpuState::up) return;
+  if (a.round_started)
+    emit_now(sim::TraceEvent(0, "regroup_start").with("cpu", cfg_.id).with("round", a.round).with("reason", a.round_reason));
+  broadcast_regroup(a.broadcast);
+  if (a.round_started) wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Cpu::apply_decision(const Regroup::Decision& d) {
+  using Kind = Regroup::Decision::Kind;
+  if (d.kind == Kind::halt) {
+    stop(CpuState::halted, d.reason);
+    return;
+  }
+  if (d.kind == Kind::not_admitted) {
+    emit_now(sim::TraceEvent(0, "not_admitted").with("cpu", cfg_.id).with("round", d.round).with("reason", d.reason));
+    return;
+  }
+  emit_now(sim::TraceEvent(0, "regroup_end").with("cpu", cfg_.id).with("round", d.round).with("members", mask_list(d.members)));
+  for (int c = 0; c < cfg_.cpus; ++c) {
+    if (d.declared_down & (1u << c)) {
+      emit_now(sim::TraceEvent(0, "declared_down").with("cpu", c).with("declared_by", cfg_.id));
+      if (kernel_) kernel_->on_cpu_down(c);
+    }
+  }
+  for (int c = 0; c < cfg_.cpus; ++c) {
+    if (d.declared_up & (1u << c)) {
+      emit_now(sim::TraceEvent(0, "declared_up").with("cpu", c).with("declared_by", cfg_.id));
+      if (kernel_) kernel_->on_cpu_up(c);
+    }
+  }
+}
+
+void Cpu::drain_inbox() {
+  while (!inbox_.empty() && state_ == CpuState::up) {
+    Inbound in = std::move(inbox_.front());
+    inbox_.pop_front();
+    if (in.payload.empty()) {
+      if (kernel_) kernel_->on_send_failed(in.src, in.failed_id);
+      continue;
+    }
+    const auto kind = static_cast<Envelope>(in.payload[0]);
+    if (kind == Envelope::kernel) {
+      in.payload.erase(in.payload.begin());
+      if (kernel_) kernel_->on_message(in.src, in.payload);
+    } else if (kind == Envelope::regroup) {
+      std::vector<std::uint8_t> body(in.payload.begin() + 1, in.payload.end());
+      carry_out(membership_.on_regroup_message(local_now(), in.src, body));
+    }
+  }
+}
+
+void Cpu::run_timers(std::uint64_t now) {
+  while (now >= next_send_ns_) {
+    send_im_alive(now);
+    next_send_ns_ += cfg_.heartbeat_ns;
+  }
+  while (now >= next_check_ns_ && state_ == CpuState::up) {
+    carry_out(membership_.on_check(now));
+    next_check_ns_ += cfg_.heartbeat_ns;
+  }
+  if (state_ == CpuState::up && membership_.regroup().in_round() && now >= membership_.regroup().deadline_ns())
+    carry_out(membership_.on_deadline(now));
+  if (state_ != CpuState::up) return;
+  if (kernel_) kernel_->on_time(now);
+}
+
+std::uint64_t Cpu::next_wakeup_ns() const {
+  std::uint64_t t = std::min(next_send_ns_, next_check_ns_);
+  if (membership_.regroup().in_round()) t = std::min(t, membership_.regroup().deadline_ns());
+  if (kernel_) {
+    if (auto k = kernel_->next_timer_ns()) t = std::min(t, *k);
+  }
+  return t;
+}
+
+void Cpu::main_thread() {
+  for (;;) {
+    try {
+      if (state_ == CpuState::down || state_ == CpuState::halted) {
+        if (kernel_) {
+          retired_before_ += kernel_->instructions_retired();
+          kernel_.reset();
+        }
+        qk_.reset();
+        wait(wake_);
+        continue;
+      }
+      if (state_ == CpuState::reloading) {
+        const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
+        if (now < up_at_ns_) {
+          wait(ns(up_at_ns_ - now), wake_);
+          continue;
+        }
+        come_up();
+        continue;
+      }
+      std::uint64_t now = local_now();
+      drain_inbox();
+      if (state_ != CpuState::up) continue;
+      run_timers(now);
+      if (state_ != CpuState::up) continue;
+      if (kernel_ && kernel_->has_ready()) {
+        // Run up to the next timer, at most a quantum ahead of the simulation kernel.
+        const std::uint64_t quantum_end = to_ns(qk_.get_current_time()) +
+                                          to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
+        const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
+        const std::uint64_t span = until > now ? until - now : 0;
+        const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
+        const std::uint64_t n = kernel_->run(budget);
+        qk_.inc(sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS));
+        if (qk_.need_sync() || !inbox_.empty()) qk_.sync();
+        continue;
+      }
+      qk_.sync();
+      if (!inbox_.empty()) continue;
+      now = to_ns(sc_core::sc_time_stamp());
+      const std::uint64_t t = next_wakeup_ns();
+      if (t <= now) continue;
+      wait(ns(t - now), wake_);
+    } catch (const Halted&) {
+      // The CPU stopped while its kernel was waiting for the bus; the loop's top drops the kernel.
+    }
+  }
+}
+
+}  // namespace pairsim::cpu

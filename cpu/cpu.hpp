@@ -1,0 +1,123 @@
+#pragma once
+// One processor module: a thin SystemC shell around plain C++ parts — the process kernel (cpu/kernel/),
+// the I'm-alive monitor and regroup (cpu/membership/) — joined to the dual bus. It owns the CPU's time:
+// guest instructions run a quantum at a time (temporal decoupling) and the CPU synchronises at every bus
+// send and receive. An idle CPU sleeps until its next timer or message and costs no host time.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "bus/bus_system.hpp"
+#include "cpu/cpu_state.hpp"
+#include "cpu/kernel/kernel.hpp"
+#include "cpu/kernel/platform.hpp"
+#include "cpu/membership/membership.hpp"
+#include "cpu/program_source.hpp"
+#include "sim/trace/trace_bus.hpp"
+
+namespace pairsim::cpu {
+
+struct CpuConfig {
+  int id = 0;
+  int cpus = 4;
+  double mips = 0.8;
+  std::uint64_t memory_bytes = 2u << 20;
+  std::uint64_t heartbeat_ns = 1'000'000'000;
+  std::uint64_t quantum_ns = 10'000;
+  std::uint64_t slice_ns = 10'000'000;
+  std::uint64_t reload_ns = 100'000'000;
+};
+
+// The first byte of every bus message a CPU sends says which part of the receiving CPU it is for.
+enum class Envelope : std::uint8_t { im_alive = 1, regroup = 2, kernel = 3 };
+
+class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPlatform {
+ public:
+  SC_HAS_PROCESS(Cpu);
+  Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus, const sim::TraceBus& trace,
+      ProgramSource& programs);
+  ~Cpu() override;
+
+  // Fault injection, at the current simulated time: stops executing, sending and answering at once.
+  void fail();
+  // Brings a down or halted CPU back: it reloads for reload_ns, then joins through a regroup round.
+  void reload();
+  // Starts a process from the scenario; an error sentence if it cannot.
+  std::optional<std::string> start_process(const StartRequest& req);
+
+  CpuState state() const { return state_; }
+  int id() const { return cfg_.id; }
+  std::uint64_t instructions() const;
+  CpuMask membership() const { return membership_.members(); }
+
+  // Adds this CPU's signals to a VCD: top.cpuN.state, top.cpuN.imalive. Tracing that is not asked for costs nothing.
+  void trace(sc_core::sc_trace_file* tf);
+
+  // bus::BusListener
+  void on_message(int src_cpu, std::uint64_t msg_id, std::vector<std::uint8_t>&& payload) override;
+  void on_send_failed(int dst_cpu, std::uint64_t msg_id) override;
+
+ private:
+  struct Inbound {
+    int src;
+    std::vector<std::uint8_t> payload;  // empty: a send to `src` failed
+    std::uint64_t failed_id = 0;
+  };
+  struct Halted {};  // unwinds the thread out of kernel code when the CPU stops under it
+
+  std::unique_ptr<Kernel> make_kernel();
+  void main_thread();
+  void come_up();
+  void stop(CpuState why, const std::string& reason);
+  void set_state(CpuState s);
+  void drain_inbox();
+  void run_timers(std::uint64_t now);
+  void send_im_alive(std::uint64_t now);
+  void carry_out(const Membership::Actions& a);
+  void broadcast_regroup(const std::vector<std::uint8_t>& msg);
+  void apply_decision(const Regroup::Decision& d);
+  std::uint64_t next_wakeup_ns() const;
+  std::uint64_t local_now() const;
+  void emit_now(sim::TraceEvent e) const;
+
+  // KernelPlatform
+  std::uint64_t now_ns() const override { return local_now(); }
+  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) override;
+  void emit(const sim::TraceEvent& e) override { trace_.emit(e); }
+  const guest::Program* load_program(const std::string& name, std::string& error) override {
+    return programs_.load(name, error);
+  }
+  bool wants_detail() const override { return trace_.wants_detail(); }
+
+  CpuConfig cfg_;
+  bus::BusSystem& bus_;
+  const sim::TraceBus& trace_;
+  ProgramSource& programs_;
+
+  CpuState state_ = CpuState::up;
+  std::unique_ptr<Kernel> kernel_;
+  std::uint64_t retired_before_ = 0;  // instructions of kernels lost to failures
+  Membership membership_;
+
+  std::uint64_t next_send_ns_ = 0;
+  std::uint64_t next_check_ns_ = 0;
+  std::uint64_t up_at_ns_ = 0;  // when reloading ends
+
+  std::deque<Inbound> inbox_;
+  std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's
+  sc_core::sc_event wake_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  double ns_per_instruction_;
+
+  bool vcd_ = false;
+  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> state_sig_;
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> im_alive_sig_;
+};
+
+}  // namespace pairsim::cpu

@@ -1,0 +1,70 @@
+#pragma once
+// One CPU's process kernel: native C++, no SystemC. The hosting Cpu module calls run() for guest time,
+// hands it the kernel messages that arrive, fires its timers and tells it the membership changes that
+// regroup agreed on. Inside, the parts each own one concept: the dispatcher, the destination table, the
+// message system (message_system.hpp), process creation and ending (process_lifecycle.hpp), process pairs
+// and takeover (process_pairs.hpp) and the system-call layer (system_calls.hpp). docs/syscalls.md is the
+// guest's view of all of it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpu/kernel/kernel_core.hpp"
+#include "cpu/kernel/message_system.hpp"
+#include "cpu/kernel/platform.hpp"
+#include "cpu/kernel/process_lifecycle.hpp"
+#include "cpu/kernel/process_pairs.hpp"
+#include "cpu/kernel/system_calls.hpp"
+
+namespace pairsim::cpu {
+
+struct StartRequest {
+  std::string name;  // "$NAME" or "" for an unnamed process
+  std::string program;
+  int priority = 150;
+  std::vector<std::int32_t> args;
+};
+
+class Kernel {
+ public:
+  Kernel(const KernelConfig& cfg, KernelPlatform& platform);
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  // Starts a process from the scenario: nullopt on success, else a sentence saying why not.
+  std::optional<std::string> start_process(const StartRequest& req);
+  // Runs ready processes for up to `budget` instruction times and returns the instruction times charged:
+  // instructions executed plus kSyscallInstructions per system call (so it can exceed the budget by that
+  // much). Returns early when no process is ready.
+  std::uint64_t run(std::uint64_t budget_instructions);
+  bool has_ready() const { return core_.dispatcher.has_ready(); }
+  std::optional<std::uint64_t> next_timer_ns() const;  // earliest timed wake-up
+  void on_time(std::uint64_t now_ns);                  // fires timers due at or before now
+  void on_message(int src_cpu, const std::vector<std::uint8_t>& payload);
+  void on_send_failed(int dst_cpu, std::uint64_t msg_id);
+  void on_cpu_down(int cpu);  // agreed by regroup on this CPU
+  void on_cpu_up(int cpu);    // agreed by regroup (a reloaded CPU joined)
+  std::uint64_t instructions_retired() const { return retired_; }
+
+  // For the host's report and for tests.
+  const Process* process(int pin) const { return core_.processes.find(pin); }
+  const ProcessTable& processes() const { return core_.processes; }
+  const DestinationTable& destinations() const { return core_.destinations; }
+  bool cpu_counted_up(int cpu) const { return core_.is_up(cpu); }
+  std::uint32_t free_memory_words() const { return core_.memory.free_words(); }
+  std::uint64_t dropped_messages() const { return core_.dropped_messages; }
+
+ private:
+  void charge(std::uint64_t instructions);
+  void drop(int src_cpu, const char* what);
+
+  KernelCore core_;
+  MessageSystem messages_;
+  ProcessPairs pairs_;
+  ProcessLifecycle lifecycle_;
+  SystemCalls syscalls_;
+  std::uint64_t retired_ = 0;
+};
+
+}  // namespace pairsim::cpu

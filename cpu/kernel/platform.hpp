@@ -1,0 +1,32 @@
+#pragma once
+// CONTRACT between the per-CPU process kernel (plain C++) and the Cpu SystemC module that hosts it.
+// The kernel never calls SystemC; everything it needs from the machine comes through this interface, so
+// unit tests drive a Kernel with a fake platform and no simulation kernel.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "guest/program.hpp"
+#include "sim/trace/trace_event.hpp"
+
+namespace pairsim::cpu {
+
+class KernelPlatform {
+ public:
+  virtual ~KernelPlatform() = default;
+  // This CPU's local simulated time (includes the temporal-decoupling offset).
+  virtual std::uint64_t now_ns() const = 0;
+  // Sends a kernel-to-kernel message reliably (acknowledged, resent on the other bus). dst may be this CPU:
+  // then it is delivered back through on_message without the bus, after the current system call returns.
+  // Returns a message id; if it cannot be delivered, Kernel::on_send_failed(dst, id) is called later.
+  virtual std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) = 0;
+  // Records a trace event (also feeds the run summary). t_ns is filled in by the kernel from now_ns().
+  virtual void emit(const sim::TraceEvent& e) = 0;
+  // Loads a guest program by the name a scenario or guest used ("guest/echo.pasm", "echo"). nullptr and a
+  // sentence in `error` when it cannot.
+  virtual const guest::Program* load_program(const std::string& name, std::string& error) = 0;
+  // True when the run wants per-message detail events (tracing to a file is on).
+  virtual bool wants_detail() const = 0;
+};
+
+}  // namespace pairsim::cpu

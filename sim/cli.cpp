@@ -1,0 +1,214 @@
+#include "sim/cli.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "guest/assembler.hpp"
+#include "sim/pair_table.hpp"
+#include "sim/run_command.hpp"
+
+namespace po = boost::program_options;
+
+namespace pairsim::sim {
+
+namespace {
+
+const char* const usage_text =
+    "usage: pairsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO     simulate a scenario and check its expectations\n"
+    "  asm FILE         assemble a guest program\n"
+    "  disasm FILE      disassemble a guest program (source or object file)\n"
+    "  table TRACE      print the life of a process pair from an event trace\n"
+    "\n"
+    "  pairsim --help | --version | <command> --help\n"
+    "\n"
+    "exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input or usage; 3 internal error\n";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "pairsim: error: " << msg << "\n" << usage_text;
+  return exit_bad_input;
+}
+
+// Parses argv[2..] against `desc` with one positional argument. Returns false (and the exit code) on error.
+bool parse(int argc, char* argv[], const po::options_description& desc, const char* positional_name,
+           po::variables_map& vm, int& code) {
+  po::positional_options_description pos;
+  pos.add(positional_name, 1);
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    code = usage_error(e.what());
+    return false;
+  }
+  return true;
+}
+
+int cmd_run(int argc, char* argv[]) {
+  RunOptions o;
+  std::uint64_t seed = 0;
+  po::options_description desc("pairsim run SCENARIO [options]");
+  desc.add_options()("help,h", "this help")
+      ("scenario", po::value(&o.scenario), "the scenario file (.scn)")
+      ("seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")
+      ("vcd", po::value(&o.vcd), "write a VCD waveform to FILE")
+      ("trace", po::value(&o.trace), "write the event trace (JSON lines) to FILE")
+      ("json", po::bool_switch(&o.json), "print the summary as one JSON object")
+      ("table", po::bool_switch(&o.table), "also print the life of each process pair as a table")
+      ("pair", po::value(&o.pair), "with --table: only this pair ($NAME)")
+      ("log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
+  po::variables_map vm;
+  int code = 0;
+  if (!parse(argc, argv, desc, "scenario", vm, code)) return code;
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  if (o.scenario.empty()) return usage_error("run needs a scenario file");
+  if (vm.count("seed")) o.seed = seed;
+  return run_scenario(o);
+}
+
+int cmd_asm(int argc, char* argv[]) {
+  std::string file, out;
+  bool listing = false;
+  po::options_description desc("pairsim asm FILE [-o OUT] [--listing]");
+  desc.add_options()("help,h", "this help")("file", po::value(&file), "the source (.pasm)")
+      ("output,o", po::value(&out), "write the object file (.pobj) to OUT")
+      ("listing", po::bool_switch(&listing), "print the listing: address, words, source line");
+  po::variables_map vm;
+  int code = 0;
+  if (!parse(argc, argv, desc, "file", vm, code)) return code;
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  if (file.empty()) return usage_error("asm needs a source file");
+  auto result = guest::assemble_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, listing);
+  if (!result.program) {
+    for (const auto& d : result.errors) std::cerr << d.str() << "\n";
+    return exit_bad_input;
+  }
+  if (listing) std::cout << result.listing;
+  if (!out.empty()) {
+    std::ofstream f(out, std::ios::binary | std::ios::trunc);
+    f << guest::serialize(*result.program);
+    if (!f) {
+      std::cerr << "pairsim: error: cannot write '" << out << "'\n";
+      return exit_bad_input;
+    }
+  }
+  if (!listing && out.empty())
+    std::cout << file << ": " << result.program->code.size() << " code words, " << result.program->data_words
+              << " data words\n";
+  return exit_ok;
+}
+
+int cmd_disasm(int argc, char* argv[]) {
+  std::string file;
+  po::options_description desc("pairsim disasm FILE");
+  desc.add_options()("help,h", "this help")("file", po::value(&file), "a source (.pasm) or object (.pobj) file");
+  po::variables_map vm;
+  int code = 0;
+  if (!parse(argc, argv, desc, "file", vm, code)) return code;
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  if (file.empty()) return usage_error("disasm needs a file");
+  std::optional<guest::Program> prog;
+  if (file.size() > 5 && file.compare(file.size() - 5, 5, ".pobj") == 0) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << file << ": error: cannot read the file\n";
+      return exit_bad_input;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string why;
+    prog = guest::deserialize(ss.str(), why);
+    if (!prog) {
+      std::cerr << file << ": error: " << why << "\n";
+      return exit_bad_input;
+    }
+  } else {
+    auto result = guest::assemble_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"});
+    if (!result.program) {
+      for (const auto& d : result.errors) std::cerr << d.str() << "\n";
+      return exit_bad_input;
+    }
+    prog = std::move(result.program);
+  }
+  std::cout << guest::disassemble(*prog);
+  return exit_ok;
+}
+
+int cmd_table(int argc, char* argv[]) {
+  std::string file, pair;
+  po::options_description desc("pairsim table TRACE [--pair $NAME]");
+  desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")
+      ("pair", po::value(&pair), "only this pair");
+  po::variables_map vm;
+  int code = 0;
+  if (!parse(argc, argv, desc, "trace", vm, code)) return code;
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  if (file.empty()) return usage_error("table needs a trace file");
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << file << ": error: cannot read the trace\n";
+    return exit_bad_input;
+  }
+  std::vector<TraceEvent> events;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    auto e = parse_trace_line(line);
+    if (!e) {
+      std::cerr << file << ":" << n << ":1: error: not a trace event\n";
+      return exit_bad_input;
+    }
+    events.push_back(std::move(*e));
+  }
+  std::string err;
+  const std::string out = pair_tables(events, pair, err);
+  if (!err.empty()) {
+    std::cerr << file << ": error: " << err << "\n";
+    return exit_bad_input;
+  }
+  std::cout << out;
+  return exit_ok;
+}
+
+}  // namespace
+
+int cli_main(int argc, char* argv[]) {
+  if (argc < 2) return usage_error("no command given");
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << "pairsim " << PAIRSIM_VERSION
+              << " — a simulator of a Tandem-style fault-tolerant multicomputer with process pairs\n\n"
+              << usage_text;
+    return exit_ok;
+  }
+  if (cmd == "--version") {
+    std::cout << "pairsim " << PAIRSIM_VERSION << "\n";
+    return exit_ok;
+  }
+  if (cmd == "run") return cmd_run(argc, argv);
+  if (cmd == "asm") return cmd_asm(argc, argv);
+  if (cmd == "disasm") return cmd_disasm(argc, argv);
+  if (cmd == "table") return cmd_table(argc, argv);
+  return usage_error("unknown command '" + cmd + "'");
+}
+
+}  // namespace pairsim::sim

@@ -1,0 +1,222 @@
+#include "sim/expectations.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+
+namespace pairsim::sim {
+
+std::string format_seconds(std::uint64_t t_ns) {
+  std::string frac = std::to_string(t_ns % 1'000'000'000ull);
+  frac.insert(0, 9 - frac.size(), '0');
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  std::string out = std::to_string(t_ns / 1'000'000'000ull);
+  if (!frac.empty()) out += "." + frac;
+  return out + " s";
+}
+
+namespace {
+
+struct Verdict {
+  bool ok;
+  std::string detail;
+};
+
+std::vector<const ProcessRecord*> instances(const RunRecord& r, const std::string& name) {
+  std::vector<const ProcessRecord*> out;
+  for (const auto& p : r.processes())
+    if (p.name == name) out.push_back(&p);
+  return out;
+}
+
+std::string describe_process(const ProcessRecord& p) {
+  std::string d = p.name + " (cpu " + std::to_string(p.cpu) + ", pin " + std::to_string(p.pin) + ") " + p.state;
+  if (p.exit) d += " with exit " + std::to_string(*p.exit);
+  if (p.abend) d += ": " + *p.abend;
+  return d;
+}
+
+std::string describe_all(const RunRecord& r, const std::string& name) {
+  auto all = instances(r, name);
+  if (all.empty()) return name + " never started";
+  std::string d;
+  for (const auto* p : all) d += (d.empty() ? "" : "; ") + describe_process(*p);
+  return d;
+}
+
+bool parse_int(const std::string& s, std::int64_t& v) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  v = std::strtoll(s.c_str(), &end, 10);
+  return end && *end == '\0';
+}
+
+struct Checker {
+  const Scenario& s;
+  const RunRecord& r;
+  const std::map<std::size_t, std::string>& samples;
+  std::size_t index;
+
+  Verdict operator()(const ExpectCpuState& e) const {
+    const std::string want(to_string(e.state));
+    std::string got;
+    if (e.at_ns) {
+      auto it = samples.find(index);
+      if (it == samples.end()) return {false, "the run ended before " + format_seconds(*e.at_ns)};
+      got = it->second;
+    } else {
+      got = r.cpu_states().at(static_cast<std::size_t>(e.cpu));
+    }
+    return {got == want, "cpu " + std::to_string(e.cpu) + " was " + got};
+  }
+  Verdict operator()(const ExpectDetected& e) const {
+    auto failed = r.failure_time(e.cpu);
+    if (!failed) return {false, "cpu " + std::to_string(e.cpu) + " never failed"};
+    const std::uint64_t f = *failed;
+    bool ok = true;
+    std::string d;
+    for (int s_cpu = 0; s_cpu < s.machine.cpus; ++s_cpu) {
+      if (s_cpu == e.cpu) continue;
+      auto sf = r.failure_time(s_cpu);
+      if (sf && *sf <= f + e.within_ns) continue;  // not a survivor over the window
+      std::optional<std::uint64_t> when;
+      for (const auto& det : r.detections())
+        if (det.cpu == e.cpu && det.declared_by == s_cpu && det.declared_ns >= f) {
+          when = det.declared_ns;
+          break;
+        }
+      d += (d.empty() ? "" : ", ");
+      if (!when) {
+        ok = false;
+        d += "cpu " + std::to_string(s_cpu) + " never declared it";
+      } else {
+        const std::uint64_t after = *when - f;
+        if (after > e.within_ns) ok = false;
+        d += "cpu " + std::to_string(s_cpu) + " after " + format_seconds(after);
+      }
+    }
+    if (d.empty()) return {false, "no survivor to declare it"};
+    return {ok, "declared down by " + d};
+  }
+  Verdict operator()(const ExpectNoHalt&) const {
+    if (r.halts().empty()) return {true, "no CPU halted itself"};
+    const auto& h = r.halts().front();
+    return {false, "cpu " + std::to_string(h.cpu) + " halted at " + format_seconds(h.t_ns) + ": " + h.reason};
+  }
+  Verdict operator()(const ExpectHalted& e) const {
+    for (const auto& h : r.halts())
+      if (h.cpu == e.cpu) return {true, "halted at " + format_seconds(h.t_ns) + ": " + h.reason};
+    return {false, "cpu " + std::to_string(e.cpu) + " did not halt itself"};
+  }
+  Verdict operator()(const ExpectExit& e) const {
+    for (const auto* p : instances(r, e.process))
+      if (p->state == "stopped" && p->exit && *p->exit == e.code) return {true, describe_process(*p)};
+    return {false, describe_all(r, e.process)};
+  }
+  Verdict operator()(const ExpectRunning& e) const {
+    for (const auto* p : instances(r, e.process))
+      if (p->state == "running") return {true, describe_process(*p)};
+    return {false, describe_all(r, e.process)};
+  }
+  Verdict operator()(const ExpectAbend& e) const {
+    for (const auto* p : instances(r, e.process))
+      if (p->state == "abended" && (!e.reason_contains || p->abend->find(*e.reason_contains) != std::string::npos))
+        return {true, describe_process(*p)};
+    return {false, describe_all(r, e.process)};
+  }
+  Verdict operator()(const ExpectStopped& e) const {
+    auto all = instances(r, e.process);
+    bool any_end = false, any_running = false;
+    for (const auto* p : all) {
+      any_end = any_end || p->state == "stopped" || p->state == "abended";
+      any_running = any_running || p->state == "running";
+    }
+    return {any_end && !any_running, describe_all(r, e.process)};
+  }
+  Verdict operator()(const ExpectOutputLine& e) const {
+    auto out = r.output_of(e.process);
+    if (std::find(out.begin(), out.end(), e.line) != out.end()) return {true, "printed \"" + e.line + "\""};
+    return {false, std::to_string(out.size()) + " lines printed" +
+                       (out.empty() ? "" : ", the last \"" + out.back() + "\"")};
+  }
+  Verdict operator()(const ExpectOutputContains& e) const {
+    for (const auto& line : r.output_of(e.process))
+      if (line.find(e.text) != std::string::npos) return {true, "printed \"" + line + "\""};
+    return {false, "no line contains \"" + e.text + "\""};
+  }
+  Verdict operator()(const ExpectOutputSequence& e) const {
+    std::int64_t expected = e.first;
+    for (const auto& line : r.output_of(e.process)) {
+      std::int64_t v;
+      if (!parse_int(line, v)) continue;
+      if (v != expected) {
+        if (expected > e.last) return {false, "extra number " + line + " after " + std::to_string(e.last)};
+        return {false, (v < expected ? "repeat: " : "gap: ") + line + " printed where " + std::to_string(expected) +
+                           " was due"};
+      }
+      ++expected;
+    }
+    if (expected <= e.last) return {false, "stopped at " + std::to_string(expected - 1) + ", short of " + std::to_string(e.last)};
+    return {true, std::to_string(e.first) + ".." + std::to_string(e.last) + " each once, in order"};
+  }
+  Verdict operator()(const ExpectOutputCount& e) const {
+    auto out = r.output_of(e.process);
+    const auto n = static_cast<std::uint64_t>(std::count(out.begin(), out.end(), e.line));
+    return {n == e.count, std::to_string(n) + " lines equal \"" + e.line + "\""};
+  }
+  Verdict operator()(const ExpectPrimary& e) const {
+    const auto* p = r.pair(e.process);
+    if (!p) return {false, e.process + " never started"};
+    return {p->primary_cpu == e.cpu && p->state != "lost" && p->state != "stopped",
+            "primary in cpu " + std::to_string(p->primary_cpu) + " (" + p->state + ")"};
+  }
+  Verdict operator()(const ExpectBackup& e) const {
+    const auto* p = r.pair(e.process);
+    if (!p) return {false, e.process + " never started"};
+    if (p->backup_cpu < 0) return {false, "no backup (" + p->state + ")"};
+    return {p->backup_cpu == e.cpu, "backup in cpu " + std::to_string(p->backup_cpu)};
+  }
+  Verdict operator()(const ExpectNoBackup& e) const {
+    const auto* p = r.pair(e.process);
+    if (!p) return {false, e.process + " never started"};
+    if (p->backup_cpu < 0) return {true, "no backup (" + p->state + ")"};
+    return {false, "backup in cpu " + std::to_string(p->backup_cpu)};
+  }
+  Verdict operator()(const ExpectTakeover& e) const {
+    std::string d;
+    for (const auto& t : r.takeovers()) {
+      if (t.pair != e.process) continue;
+      const std::uint64_t took = t.failure_ns ? t.takeover_ns - *t.failure_ns : 0;
+      d = "cpu " + std::to_string(t.from_cpu) + " → cpu " + std::to_string(t.to_cpu) + " (" + t.reason + ") " +
+          format_seconds(took) + " after the failure";
+      if (!e.within_ns || took <= *e.within_ns) return {true, d};
+    }
+    return {false, d.empty() ? "no takeover of " + e.process : d};
+  }
+  Verdict operator()(const ExpectNoTakeover& e) const {
+    for (const auto& t : r.takeovers())
+      if (t.pair == e.process)
+        return {false, "taken over at " + format_seconds(t.takeover_ns) + " (" + t.reason + ")"};
+    return {true, "no takeover"};
+  }
+  Verdict operator()(const ExpectPairLost& e) const {
+    const auto* p = r.pair(e.process);
+    if (!p) return {false, e.process + " never started"};
+    return {p->state == "lost", "pair " + p->state};
+  }
+};
+
+}  // namespace
+
+std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& r,
+                                                  const std::map<std::size_t, std::string>& samples) {
+  std::vector<ExpectationResult> out;
+  for (std::size_t i = 0; i < s.expectations.size(); ++i) {
+    const auto& e = s.expectations[i];
+    Verdict v = std::visit(Checker{s, r, samples, i}, e.form);
+    out.push_back({e.loc.line, e.text, v.ok, v.detail});
+  }
+  return out;
+}
+
+}  // namespace pairsim::sim

@@ -1,0 +1,27 @@
+#pragma once
+// Checks a scenario's expectations against what the run recorded. Kernel-free: unit tests feed a RunRecord
+// with events and check the verdicts.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/run_record.hpp"
+#include "sim/scenario.hpp"
+
+namespace pairsim::sim {
+
+struct ExpectationResult {
+  int line;
+  std::string text;
+  bool ok;
+  std::string detail;  // why, in words: what was seen
+};
+
+// samples: the CPU states taken at `expect … at T` (index into s.expectations → state word).
+std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& r,
+                                                  const std::map<std::size_t, std::string>& samples);
+
+std::string format_seconds(std::uint64_t t_ns);  // "1.500000000 s" trimmed to "1.5 s"
+
+}  // namespace pairsim::sim

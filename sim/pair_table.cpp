@@ -1,0 +1,186 @@
+#include "sim/pair_table.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <array>
+#include <cstdlib>
+#include <map>
+
+namespace pairsim::sim {
+
+namespace {
+
+struct Row {
+  std::uint64_t t_ns;
+  std::string cell[2];
+};
+
+// The two columns of one pair: each column is one process of the pair, found by its CPU.
+struct PairLife {
+  std::string name;
+  int cpu[2] = {-1, -1};
+  bool gone[2] = {false, false};
+  bool processing[2] = {false, false};  // the last row of that column says "Processing"
+  std::vector<Row> rows;
+
+  int column_of(int c) const {
+    for (int i = 0; i < 2; ++i)
+      if (cpu[i] == c && !gone[i]) return i;
+    return -1;
+  }
+  void add(std::uint64_t t, int col, const std::string& text, const std::string& other = "") {
+    Row r{t, {}};
+    r.cell[col] = text;
+    r.cell[1 - col] = other;
+    rows.push_back(r);
+    processing[0] = processing[1] = false;
+  }
+  void note_processing(std::uint64_t t, int col) {
+    if (processing[col]) return;
+    add(t, col, "Processing", cpu[1 - col] >= 0 && !gone[1 - col] ? "Wait in checkmonitor" : "");
+    processing[col] = true;
+  }
+};
+
+std::string fmt_time(std::uint64_t t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", static_cast<double>(t) / 1e9);
+  return buf;
+}
+
+int geti(const TraceEvent& e, const char* k) { return static_cast<int>(e.get_int(k).value_or(-1)); }
+
+std::string pad(const std::string& s, std::size_t w) {
+  // Width in characters, counting UTF-8 continuation bytes as nothing.
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return s + std::string(w > n ? w - n : 0, ' ');
+}
+
+std::string render(const PairLife& p, int first_cpu[2]) {
+  std::string head[2];
+  for (int i = 0; i < 2; ++i)
+    head[i] = std::string(i == 0 ? "Primary" : "Backup") + (first_cpu[i] >= 0 ? " (cpu " + std::to_string(first_cpu[i]) + ")" : "");
+  std::size_t w = std::max(head[0].size(), head[1].size());
+  for (const auto& r : p.rows) w = std::max({w, r.cell[0].size(), r.cell[1].size()});
+  std::string out = "Life of process pair " + p.name + "\n\n";
+  out += pad("time (s)", 12) + "  " + pad(head[0], w) + "  " + head[1] + "\n";
+  out += std::string(12, '-') + "  " + std::string(w, '-') + "  " + std::string(w, '-') + "\n";
+  for (const auto& r : p.rows) out += pad(fmt_time(r.t_ns), 12) + "  " + pad(r.cell[0], w) + "  " + r.cell[1] + "\n";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& only, std::string& error) {
+  std::map<std::string, PairLife> lives;
+  std::map<std::string, std::array<int, 2>> first_cpus;
+  std::vector<std::string> order;
+  auto life = [&](const std::string& name) -> PairLife& {
+    auto it = lives.find(name);
+    if (it == lives.end()) {
+      order.push_back(name);
+      it = lives.emplace(name, PairLife{name}).first;
+      first_cpus[name] = {-1, -1};
+    }
+    return it->second;
+  };
+  // Named processes that became pairs: a start alone is not yet a pair.
+  std::map<std::string, std::pair<std::uint64_t, int>> starts;
+
+  for (const auto& e : events) {
+    const std::string& k = e.kind;
+    if (k == "process_start") {
+      const std::string name = e.get_str("process").value_or("");
+      if (!name.empty() && !starts.count(name)) starts[name] = {e.t_ns, geti(e, "cpu")};
+      continue;
+    }
+    if (k == "fault") {
+      // "fail cpu N": mark the column of every pair living in that CPU.
+      const std::string what = e.get_str("what").value_or("");
+      if (what.rfind("fail cpu ", 0) != 0) continue;
+      const int c = std::atoi(what.c_str() + 9);
+      for (auto& [name, p] : lives) {
+        int col = p.column_of(c);
+        if (col < 0) continue;
+        p.add(e.t_ns, col, "CPU fails");
+        p.gone[col] = true;
+      }
+      continue;
+    }
+    const std::string pair = e.get_str("pair").value_or("");
+    if (pair.empty()) {
+      if (k == "output") {
+        const std::string name = e.get_str("process").value_or("");
+        auto it = lives.find(name);
+        if (it != lives.end()) {
+          int col = it->second.column_of(geti(e, "cpu"));
+          if (col >= 0) it->second.note_processing(e.t_ns, col);
+        }
+      }
+      continue;
+    }
+    if (k == "backup_created") {
+      PairLife& p = life(pair);
+      const int bcpu = geti(e, "cpu");
+      const int pcpu = geti(e, "primary_cpu");
+      if (p.cpu[0] < 0) {
+        p.cpu[0] = pcpu;
+        p.cpu[1] = bcpu;
+        first_cpus[pair] = {pcpu, bcpu};
+        if (auto it = starts.find(pair); it != starts.end()) p.add(it->second.first, 0, "Perform initialization");
+      } else {
+        // A re-created backup takes the column of the process that is gone.
+        int col = p.gone[0] ? 0 : (p.gone[1] ? 1 : (p.column_of(pcpu) == 0 ? 1 : 0));
+        p.cpu[col] = bcpu;
+        p.gone[col] = false;
+      }
+      const int pc = p.column_of(pcpu);
+      const int bc = p.column_of(bcpu);
+      if (pc >= 0) p.add(e.t_ns, pc, "call newprocess to create backup (cpu " + std::to_string(bcpu) + ")");
+      if (bc >= 0) p.add(e.t_ns, bc, "Perform initialization");
+      continue;
+    }
+    auto it = lives.find(pair);
+    if (it == lives.end()) continue;
+    PairLife& p = it->second;
+    const int col = p.column_of(geti(e, "cpu"));
+    if (k == "checkmonitor" && col >= 0) {
+      p.add(e.t_ns, col, "call checkmonitor to receive checkpoint data");
+    } else if (k == "checkpoint" && col >= 0) {
+      std::string what = "call checkpoint";
+      if (auto b = e.get_int("bytes")) what += " (" + std::to_string(*b) + " bytes)";
+      p.add(e.t_ns, col, what, p.cpu[1 - col] >= 0 && !p.gone[1 - col] ? "Wait in checkmonitor" : "");
+    } else if (k == "checkopen" && col >= 0) {
+      p.add(e.t_ns, col, "call checkopen", "call open from checkmonitor");
+    } else if (k == "checkclose" && col >= 0) {
+      p.add(e.t_ns, col, "call checkclose", "call close from checkmonitor");
+    } else if (k == "checkswitch") {
+      const int from = p.column_of(geti(e, "from_cpu"));
+      if (from >= 0) p.add(e.t_ns, from, "Voluntary switch: call checkswitch", "Take over");
+    } else if (k == "takeover") {
+      const int to = p.column_of(geti(e, "to_cpu"));
+      const std::string reason = e.get_str("reason").value_or("");
+      if (to >= 0 && reason != "checkswitch") {
+        const int from = 1 - to;
+        p.add(e.t_ns, to, "Take over (" + reason + ")", p.gone[from] ? "(gone)" : "");
+        p.gone[from] = true;
+      }
+    } else if (k == "pair_lost") {
+      p.add(e.t_ns, 0, "(pair lost)", "(pair lost)");
+    }
+  }
+
+  std::string out;
+  bool found = false;
+  for (const auto& name : order) {
+    if (!only.empty() && name != only) continue;
+    found = true;
+    int first[2] = {first_cpus[name][0], first_cpus[name][1]};
+    out += render(lives[name], first);
+  }
+  if (!found) error = only.empty() ? "the trace holds no process pair" : "the trace holds no pair named " + only;
+  return out;
+}
+
+}  // namespace pairsim::sim

@@ -1,0 +1,15 @@
+#pragma once
+// "Life of a process pair" (Lehey, Table 8-1) rebuilt from a real run's trace: one row per step, one column
+// per process of the pair, with simulated times and CPUs.
+#include <string>
+#include <vector>
+
+#include "sim/trace/trace_event.hpp"
+
+namespace pairsim::sim {
+
+// Tables for every pair in the trace, or only `pair` when it is not empty. `error` is set when `pair` never
+// appears (or the trace has no pair at all).
+std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& pair, std::string& error);
+
+}  // namespace pairsim::sim

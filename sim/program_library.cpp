@@ -1,0 +1,82 @@
+#include "sim/program_library.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/scenario_parser.hpp"
+
+namespace pairsim::sim {
+
+namespace fs = std::filesystem;
+
+ProgramLibrary::ProgramLibrary(std::string scenario_path, std::string project_dir)
+    : scenario_path_(std::move(scenario_path)),
+      project_dir_(std::move(project_dir)),
+      guest_dir_(project_dir_ + "/guest") {}
+
+std::string ProgramLibrary::resolve(const std::string& name) const {
+  for (const auto& candidate : program_search_paths(scenario_path_, name, project_dir_)) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
+  }
+  return "";
+}
+
+bool ProgramLibrary::preload(const std::string& name, std::vector<std::string>& diagnostics) {
+  std::string error;
+  if (load(name, error)) return true;
+  const std::string path = resolve(name);
+  auto it = failures_.find(path);
+  if (!path.empty() && it != failures_.end()) {
+    diagnostics.insert(diagnostics.end(), it->second.begin(), it->second.end());
+  } else {
+    diagnostics.push_back(error);
+  }
+  return false;
+}
+
+const guest::Program* ProgramLibrary::load(const std::string& name, std::string& error) {
+  const std::string path = resolve(name);
+  if (path.empty()) {
+    error = "program '" + name + "' not found (looked beside the scenario, in the current directory, in " +
+            guest_dir_ + " and in " + project_dir_ + ")";
+    return nullptr;
+  }
+  if (auto it = by_path_.find(path); it != by_path_.end()) return it->second.get();
+  if (auto it = failures_.find(path); it != failures_.end()) {
+    error = it->second.empty() ? "program '" + name + "' does not assemble" : it->second.front();
+    return nullptr;
+  }
+  if (fs::path(path).extension() == ".pobj") {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string why;
+    auto prog = guest::deserialize(ss.str(), why);
+    if (!prog) {
+      failures_[path] = {path + ": error: " + why};
+      error = failures_[path].front();
+      return nullptr;
+    }
+    auto owned = std::make_unique<guest::Program>(std::move(*prog));
+    auto* raw = owned.get();
+    by_path_[path] = std::move(owned);
+    return raw;
+  }
+  auto result = guest::assemble_file(path, {guest_dir_ + "/lib"});
+  if (!result.program) {
+    std::vector<std::string> msgs;
+    for (const auto& d : result.errors) msgs.push_back(d.str());
+    if (msgs.empty()) msgs.push_back(path + ": error: program does not assemble");
+    failures_[path] = msgs;
+    error = msgs.front();
+    return nullptr;
+  }
+  auto owned = std::make_unique<guest::Program>(std::move(*result.program));
+  auto* raw = owned.get();
+  by_path_[path] = std::move(owned);
+  return raw;
+}
+
+}  // namespace pairsim::sim

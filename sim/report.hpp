@@ -1,0 +1,31 @@
+#pragma once
+// The two views of a finished run: the readable report (stdout by default) and the JSON summary (--json).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/expectations.hpp"
+#include "sim/run_record.hpp"
+#include "sim/scenario.hpp"
+
+namespace pairsim::sim {
+
+struct RunOutcome {
+  const Scenario* scenario = nullptr;
+  std::uint64_t seed = 0;
+  std::uint64_t sim_time_ns = 0;
+  double host_seconds = 0;
+  std::uint64_t guest_instructions = 0;
+  const RunRecord* record = nullptr;
+  std::vector<ExpectationResult> results;
+  std::vector<std::string> problems;  // actions that could not be carried out
+  bool stopped_early = false;
+
+  int passed() const;
+  int failed() const;
+};
+
+std::string text_report(const RunOutcome& o);
+std::string json_summary(const RunOutcome& o);
+
+}  // namespace pairsim::sim

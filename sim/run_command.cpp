@@ -1,0 +1,154 @@
+#include "sim/run_command.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <systemc>
+
+#include "sim/expectations.hpp"
+#include "sim/machine.hpp"
+#include "sim/program_library.hpp"
+#include "sim/report.hpp"
+#include "sim/run_record.hpp"
+#include "sim/scenario_driver.hpp"
+#include "sim/scenario_parser.hpp"
+#include "sim/trace/jsonl_writer.hpp"
+
+namespace pairsim::sim {
+
+namespace {
+
+constexpr std::uint64_t default_seed = 1;
+
+// SystemC's own reports go to the log; errors still stop the run (they become exit code 3).
+void route_systemc_reports() {
+  sc_core::sc_report_handler::set_handler([](const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
+    const auto sev = rep.get_severity();
+    if (sev == sc_core::SC_INFO || sev == sc_core::SC_WARNING) {
+      spdlog::log(sev == sc_core::SC_INFO ? spdlog::level::info : spdlog::level::warn, "[systemc] {}: {}",
+                  rep.get_msg_type(), rep.get_msg());
+      return;
+    }
+    sc_core::sc_report_handler::default_handler(rep, actions);
+  });
+}
+
+std::uint64_t now_ns() {
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
+                                    sc_core::sc_time(1, sc_core::SC_NS).value());
+}
+
+}  // namespace
+
+int run_scenario(const RunOptions& opts) {
+  auto level = spdlog::level::from_str(opts.log_level);
+  if (level == spdlog::level::off && opts.log_level != "off") {
+    std::cerr << "pairsim: error: unknown log level '" << opts.log_level
+              << "' (trace, debug, info, warn, error, critical, off)\n";
+    return exit_bad_input;
+  }
+  spdlog::set_default_logger(spdlog::stderr_color_st("pairsim"));
+  spdlog::set_level(level);
+  spdlog::set_pattern("[%l] %v");
+
+  auto parsed = parse_scenario_file(opts.scenario);
+  if (!parsed.ok()) {
+    for (const auto& e : parsed.errors) std::cerr << e.str() << "\n";
+    return exit_bad_input;
+  }
+  const Scenario& scenario = *parsed.scenario;
+  const std::uint64_t seed = opts.seed ? *opts.seed : scenario.seed.value_or(default_seed);
+
+  // Every program the scenario names must assemble before anything is simulated.
+  ProgramLibrary programs(scenario.path, PAIRSIM_SOURCE_DIR);
+  {
+    std::vector<std::string> diags;
+    auto check = [&](const StartProcess& p, const SourceLoc& loc) {
+      std::vector<std::string> d;
+      if (!programs.preload(p.program, d)) {
+        if (programs.resolve(p.program).empty())
+          diags.push_back(loc.str() + ": error: program '" + p.program +
+                          "' not found (looked beside the scenario, in the current directory and in the project's guest/ folder)");
+        else
+          diags.insert(diags.end(), d.begin(), d.end());
+      }
+    };
+    for (const auto& s : scenario.starts) check(s.process, s.loc);
+    for (const auto& a : scenario.actions)
+      if (auto* p = std::get_if<StartProcess>(&a.action)) check(*p, a.loc);
+    if (!diags.empty()) {
+      for (const auto& d : diags) std::cerr << d << "\n";
+      return exit_bad_input;
+    }
+  }
+
+  std::unique_ptr<JsonlWriter> trace_file;
+  if (!opts.trace.empty()) {
+    trace_file = std::make_unique<JsonlWriter>(opts.trace);
+    if (!trace_file->ok()) {
+      std::cerr << "pairsim: error: cannot write trace file '" << opts.trace << "'\n";
+      return exit_bad_input;
+    }
+  }
+
+  route_systemc_reports();
+  TraceBus trace;
+  RunRecord record(scenario.machine.cpus);
+  trace.add_sink(&record);
+  if (trace_file) {
+    trace.add_sink(trace_file.get());
+    trace.set_detail(true);
+  }
+
+  Machine machine("top", scenario.machine, trace, programs);
+  ScenarioDriver driver("driver", scenario, seed, machine, trace, record);
+  trace.add_sink(&driver);
+
+  sc_core::sc_trace_file* vcd = nullptr;
+  if (!opts.vcd.empty()) {
+    // SystemC adds ".vcd" itself.
+    std::string base = opts.vcd;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    if (!vcd) {
+      std::cerr << "pairsim: error: cannot write VCD file '" << opts.vcd << "'\n";
+      return exit_bad_input;
+    }
+    vcd->set_time_unit(1, sc_core::SC_NS);
+    machine.trace(vcd);
+  }
+
+  trace.emit(TraceEvent(0, "run_start")
+                 .with("scenario", scenario.path)
+                 .with("seed", seed)
+                 .with("cpus", scenario.machine.cpus));
+
+  const auto host_start = std::chrono::steady_clock::now();
+  sc_core::sc_start(sc_core::sc_time(static_cast<double>(scenario.run.for_ns), sc_core::SC_NS));
+  const double host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  const std::uint64_t end_ns = now_ns();
+  trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
+  if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+  if (trace_file) trace_file->flush();
+
+  RunOutcome outcome;
+  outcome.scenario = &scenario;
+  outcome.seed = seed;
+  outcome.sim_time_ns = end_ns;
+  outcome.host_seconds = host_seconds;
+  outcome.guest_instructions = machine.guest_instructions();
+  outcome.record = &record;
+  outcome.results = check_expectations(scenario, record, driver.samples());
+  outcome.problems = driver.problems();
+  outcome.stopped_early = driver.stopped_early();
+
+  std::cout << (opts.json ? json_summary(outcome) : text_report(outcome));
+  std::cout.flush();
+  return outcome.failed() == 0 ? exit_ok : exit_expectation_failed;
+}
+
+}  // namespace pairsim::sim

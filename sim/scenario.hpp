@@ -1,0 +1,197 @@
+#pragma once
+// The scenario AST: what a .scn file says, as plain data. The parser (sim/scenario_parser.hpp)
+// builds it and has validated everything in it; the machine builder and the scenario driver
+// consume it. The language itself is documented in docs/scenarios.md.
+// Standard library only: bus names, CPU states and times are this file's own plain types.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace pairsim::sim {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;             // 1-based; 0 = the file as a whole (for example, it cannot be read)
+  int col = 0;              // 1-based byte column
+  std::string str() const;  // "file:line:col", or "file" when line is 0
+};
+
+// Every value the `machine` statement can set, with its default. Times in ns.
+struct MachineConfig {
+  int cpus = 4;                                     // 2..16
+  double mips = 0.8;                                // guest instructions per simulated µs
+  std::uint64_t memory_bytes = 2u << 20;            // per CPU; >= 64KiB, a multiple of 4
+  std::uint64_t bus_bytes_per_second = 13'000'000;  // each of X and Y
+  std::uint64_t heartbeat_ns = 1'000'000'000;       // I'm-alive period
+  std::uint64_t quantum_ns = 10'000;                // temporal decoupling; <= heartbeat
+  std::uint64_t ack_timeout_ns = 1'000'000'000;     // message acknowledgement timeout
+  int path_errors = 3;                              // failures before a path is marked down
+  std::uint64_t slice_ns = 10'000'000;              // dispatcher time slice
+  std::uint64_t reload_ns = 100'000'000;            // from `reload cpu` until the CPU is up
+};
+
+enum class BusName { x, y };
+char to_char(BusName bus);  // 'X' or 'Y'
+
+enum class CpuState { up, down, halted, reloading };
+std::string_view to_string(CpuState state);
+std::optional<CpuState> parse_cpu_state(std::string_view word);
+
+// cpu field of FailCpu / ReloadCpu: draw the CPU from the run's seeded generator.
+inline constexpr int random_cpu = -1;
+
+// ---- actions: what a `start` or an `at` statement does ----
+struct FailCpu {
+  int cpu = 0;  // or random_cpu
+};
+struct ReloadCpu {
+  int cpu = 0;  // or random_cpu
+};
+struct FailBus {
+  BusName bus = BusName::x;
+};
+struct RepairBus {
+  BusName bus = BusName::x;
+};
+struct FailPath {  // one CPU's attachment to one bus
+  BusName bus = BusName::x;
+  int cpu = 0;
+};
+struct RepairPath {
+  BusName bus = BusName::x;
+  int cpu = 0;
+};
+struct StartProcess {
+  std::string name;     // "$SERV"; empty for an unnamed process
+  std::string program;  // as written; see program_search_paths() in scenario_parser.hpp
+  int cpu = 0;
+  int priority = 150;  // 1..199, higher runs first
+  std::vector<std::int32_t> args;
+};
+using Action = std::variant<FailCpu, ReloadCpu, FailBus, RepairBus, FailPath, RepairPath, StartProcess>;
+
+struct TimeRange {
+  std::uint64_t from_ns = 0;
+  std::uint64_t to_ns = 0;  // inclusive; from_ns <= to_ns
+};
+
+struct TimedAction {
+  std::uint64_t t_ns = 0;                 // for a random action: its range's from_ns
+  std::optional<TimeRange> random_range;  // `at random A..B`: time drawn uniformly in [A, B]
+  Action action;
+  SourceLoc loc;     // the `at` keyword
+  std::string text;  // the statement, trimmed, without its comment
+};
+
+// A `start` statement without `at`: runs at time 0, before any `at` action.
+struct ProcessStart {
+  StartProcess process;
+  SourceLoc loc;
+  std::string text;
+};
+
+struct RunSpec {
+  std::uint64_t for_ns = 0;  // the run's end (`run for T`), or its limit (`run until $X stops or T`)
+  std::optional<std::string> until_process_stops;  // "$CLI": end when it exits or abends
+  SourceLoc loc;
+  std::string text;
+};
+
+// ---- expectations: one struct per form; the checks are described in docs/scenarios.md ----
+struct ExpectCpuState {  // expect cpu N STATE [at T]
+  int cpu = 0;
+  CpuState state = CpuState::up;
+  std::optional<std::uint64_t> at_ns;  // sampled at that time; none = at the end
+};
+struct ExpectDetected {  // expect detected cpu N within T
+  int cpu = 0;
+  std::uint64_t within_ns = 0;
+};
+struct ExpectNoHalt {};  // expect no halt
+struct ExpectHalted {    // expect halted cpu N
+  int cpu = 0;
+};
+struct ExpectExit {  // expect $X exit N
+  std::string process;
+  std::int32_t code = 0;
+};
+struct ExpectRunning {  // expect $X running
+  std::string process;
+};
+struct ExpectAbend {  // expect $X abend ["reason"]
+  std::string process;
+  std::optional<std::string> reason_contains;
+};
+struct ExpectStopped {  // expect $X stopped
+  std::string process;
+};
+struct ExpectOutputLine {  // expect output $X "line"
+  std::string process;
+  std::string line;
+};
+struct ExpectOutputContains {  // expect output $X contains "text"
+  std::string process;
+  std::string text;
+};
+struct ExpectOutputSequence {  // expect output $X sequence A..B
+  std::string process;
+  std::int64_t first = 0;
+  std::int64_t last = 0;  // first <= last
+};
+struct ExpectOutputCount {  // expect output $X count "line" N
+  std::string process;
+  std::string line;
+  std::uint64_t count = 0;
+};
+struct ExpectPrimary {  // expect $X primary cpu N
+  std::string process;
+  int cpu = 0;
+};
+struct ExpectBackup {  // expect $X backup cpu N
+  std::string process;
+  int cpu = 0;
+};
+struct ExpectNoBackup {  // expect $X no backup
+  std::string process;
+};
+struct ExpectTakeover {  // expect takeover $X [within T]
+  std::string process;
+  std::optional<std::uint64_t> within_ns;
+};
+struct ExpectNoTakeover {  // expect no takeover $X
+  std::string process;
+};
+struct ExpectPairLost {  // expect pair $X lost
+  std::string process;
+};
+using ExpectationForm =
+    std::variant<ExpectCpuState, ExpectDetected, ExpectNoHalt, ExpectHalted, ExpectExit, ExpectRunning, ExpectAbend,
+                 ExpectStopped, ExpectOutputLine, ExpectOutputContains, ExpectOutputSequence, ExpectOutputCount,
+                 ExpectPrimary, ExpectBackup, ExpectNoBackup, ExpectTakeover, ExpectNoTakeover, ExpectPairLost>;
+
+struct Expectation {
+  ExpectationForm form;
+  SourceLoc loc;  // the `expect` keyword
+  std::string text;
+};
+
+struct Scenario {
+  std::string path;  // as given to the parser (the name for parse_scenario)
+  MachineConfig machine;
+  std::optional<std::uint64_t> seed;  // `seed N`; the command line's --seed overrides it
+  std::vector<ProcessStart> starts;   // un-timed starts, in file order
+  std::vector<TimedAction> actions;   // sorted by t_ns; equal times keep file order
+  RunSpec run;
+  std::vector<Expectation> expectations;  // file order
+};
+
+struct ScenarioError {
+  SourceLoc loc;
+  std::string message;
+  std::string str() const;  // "file:line:col: error: message"
+};
+
+}  // namespace pairsim::sim

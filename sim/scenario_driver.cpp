@@ -1,0 +1,165 @@
+#include "sim/scenario_driver.hpp"
+
+#include <algorithm>
+
+namespace pairsim::sim {
+
+namespace {
+
+std::uint64_t now_ns() {
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
+                                    sc_core::sc_time(1, sc_core::SC_NS).value());
+}
+
+// Uniform in [lo, hi] from the generator's raw output: the same on every standard library, unlike
+// std::uniform_int_distribution, so a seed replays the same run wherever it is built.
+std::uint64_t draw(std::mt19937_64& rng, std::uint64_t lo, std::uint64_t hi) {
+  const std::uint64_t span = hi - lo;
+  if (span == ~0ull) return rng();
+  return lo + rng() % (span + 1);
+}
+
+std::string bus_word(BusName b) { return std::string(1, to_char(b)); }
+
+}  // namespace
+
+std::string describe(const Action& a) {
+  struct V {
+    std::string operator()(const FailCpu& x) const { return "fail cpu " + std::to_string(x.cpu); }
+    std::string operator()(const ReloadCpu& x) const { return "reload cpu " + std::to_string(x.cpu); }
+    std::string operator()(const FailBus& x) const { return "fail bus " + bus_word(x.bus); }
+    std::string operator()(const RepairBus& x) const { return "repair bus " + bus_word(x.bus); }
+    std::string operator()(const FailPath& x) const {
+      return "fail path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
+    }
+    std::string operator()(const RepairPath& x) const {
+      return "repair path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
+    }
+    std::string operator()(const StartProcess& x) const {
+      return "start " + (x.name.empty() ? std::string() : x.name + " ") + "program " + x.program + " cpu " +
+             std::to_string(x.cpu);
+    }
+  };
+  return std::visit(V{}, a);
+}
+
+std::vector<ResolvedAction> resolve_actions(const Scenario& s, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<ResolvedAction> out;
+  for (const auto& ta : s.actions) {
+    ResolvedAction r{ta.t_ns, ta.action, ta.text, ta.loc.line};
+    if (ta.random_range) r.t_ns = draw(rng, ta.random_range->from_ns, ta.random_range->to_ns);
+    auto pick_cpu = [&](int& cpu) {
+      if (cpu == random_cpu) cpu = static_cast<int>(draw(rng, 0, static_cast<std::uint64_t>(s.machine.cpus - 1)));
+    };
+    if (auto* f = std::get_if<FailCpu>(&r.action)) pick_cpu(f->cpu);
+    if (auto* f = std::get_if<ReloadCpu>(&r.action)) pick_cpu(f->cpu);
+    out.push_back(std::move(r));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ResolvedAction& a, const ResolvedAction& b) { return a.t_ns < b.t_ns; });
+  return out;
+}
+
+ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::uint64_t seed, Machine& m,
+                               const TraceBus& trace, RunRecord& record)
+    : sc_core::sc_module(name),
+      scenario_(s),
+      machine_(m),
+      trace_(trace),
+      record_(record),
+      actions_(resolve_actions(s, seed)) {
+  SC_THREAD(run_thread);
+}
+
+void ScenarioDriver::on_event(const TraceEvent& e) {
+  if (!scenario_.run.until_process_stops || stopped_early_) return;
+  if ((e.kind == "process_stop" || e.kind == "abend") && e.get_str("process") == *scenario_.run.until_process_stops) {
+    // Every member gone: for a pair, the run goes on while the other half can take over.
+    bool any_alive = false;
+    for (const auto& p : record_.processes())
+      if (p.name == *scenario_.run.until_process_stops && (p.state == "running" || p.state == "backup"))
+        any_alive = true;
+    if (!any_alive) {
+      until_flag_ = true;
+      until_met_.notify(sc_core::SC_ZERO_TIME);
+    }
+  }
+}
+
+void ScenarioDriver::start(const StartProcess& p, const std::string& where) {
+  auto err = machine_.cpu(p.cpu).start_process(cpu::StartRequest{p.name, p.program, p.priority, p.args});
+  if (err) {
+    problems_.push_back(where + ": " + *err);
+    trace_.emit(TraceEvent(now_ns(), "start_failed").with("cpu", p.cpu).with("process", p.name).with("reason", *err));
+  }
+}
+
+void ScenarioDriver::apply(const ResolvedAction& a) {
+  const std::string what = describe(a.action);
+  if (!std::holds_alternative<StartProcess>(a.action))
+    trace_.emit(TraceEvent(now_ns(), "fault").with("what", what).with("line", a.line));
+  struct V {
+    ScenarioDriver& d;
+    const ResolvedAction& a;
+    void operator()(const FailCpu& x) { d.machine_.cpu(x.cpu).fail(); }
+    void operator()(const ReloadCpu& x) { d.machine_.cpu(x.cpu).reload(); }
+    void operator()(const FailBus& x) { d.machine_.bus().fail_bus(static_cast<bus::BusId>(x.bus)); }
+    void operator()(const RepairBus& x) { d.machine_.bus().repair_bus(static_cast<bus::BusId>(x.bus)); }
+    void operator()(const FailPath& x) { d.machine_.bus().fail_path(static_cast<bus::BusId>(x.bus), x.cpu); }
+    void operator()(const RepairPath& x) { d.machine_.bus().repair_path(static_cast<bus::BusId>(x.bus), x.cpu); }
+    void operator()(const StartProcess& x) { d.start(x, "line " + std::to_string(a.line)); }
+  };
+  std::visit(V{*this, a}, a.action);
+}
+
+void ScenarioDriver::run_thread() {
+  // The timeline: actions, then the samples asked for at the same time (a sample sees that time's actions).
+  struct Sample {
+    std::uint64_t t_ns;
+    std::size_t index;
+    int cpu;
+  };
+  std::vector<Sample> samples;
+  for (std::size_t i = 0; i < scenario_.expectations.size(); ++i)
+    if (auto* c = std::get_if<ExpectCpuState>(&scenario_.expectations[i].form))
+      if (c->at_ns) samples.push_back({*c->at_ns, i, c->cpu});
+  std::stable_sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) { return a.t_ns < b.t_ns; });
+
+  for (const auto& s : scenario_.starts) start(s.process, s.loc.str());
+
+  std::size_t ai = 0, si = 0;
+  const std::uint64_t end = scenario_.run.for_ns;
+  for (;;) {
+    const std::uint64_t ta = ai < actions_.size() ? actions_[ai].t_ns : ~0ull;
+    const std::uint64_t ts = si < samples.size() ? samples[si].t_ns : ~0ull;
+    const std::uint64_t next = std::min({ta, ts, end});
+    const std::uint64_t now = now_ns();
+    if (next > now) {
+      wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_NS), until_met_);
+      if (!until_flag_) wait(sc_core::SC_ZERO_TIME);  // let this instant's own events settle before a sample
+      if (until_flag_) {
+        stopped_early_ = true;
+        sc_core::sc_stop();
+        return;
+      }
+    }
+    if (ai < actions_.size() && actions_[ai].t_ns <= now_ns()) {
+      apply(actions_[ai++]);
+      continue;
+    }
+    if (si < samples.size() && samples[si].t_ns <= now_ns()) {
+      const auto& states = record_.cpu_states();
+      samples_[samples[si].index] = states.at(static_cast<std::size_t>(samples[si].cpu));
+      ++si;
+      continue;
+    }
+    if (next == end) break;
+  }
+  // Run to the end; `run until` may still end it first.
+  if (!until_flag_) wait(until_met_);
+  stopped_early_ = true;
+  sc_core::sc_stop();
+}
+
+}  // namespace pairsim::sim

@@ -1,0 +1,618 @@
+#include "sim/scenario_parser.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "sim/duration.hpp"
+#include "sim/scenario_lexer.hpp"
+
+namespace pairsim::sim {
+namespace {
+
+constexpr std::size_t max_process_name = 15;
+constexpr int min_cpus = 2;
+constexpr int max_cpus = 16;
+constexpr std::uint64_t min_memory = 64u << 10;
+constexpr std::uint64_t max_memory = 1u << 30;  // 16 CPUs of it must still fit in a host
+
+// Thrown inside one statement and caught at its end: a statement reports its first error only.
+struct StatementError {
+  int col;
+  std::string message;
+};
+
+[[noreturn]] void fail(int col, std::string message) {
+  throw StatementError{col, std::move(message)};
+}
+
+std::string describe(const ScenarioToken& tok) {
+  if (!tok.is_string) return quote_token(tok.text);
+  std::string shown = quote_token(tok.text);
+  return "the string \"" + shown.substr(1, shown.size() - 2) + "\"";
+}
+
+std::string join(std::initializer_list<std::string_view> words) {
+  std::string out;
+  for (std::string_view w : words) out += (out.empty() ? "" : ", ") + std::string(w);
+  return out;
+}
+
+// Reads one statement's tokens left to right.
+class Cursor {
+ public:
+  explicit Cursor(const ScenarioLine& line) : line_(line) {}
+
+  bool at_end() const { return pos_ >= line_.tokens.size(); }
+  const ScenarioToken* peek() const { return at_end() ? nullptr : &line_.tokens[pos_]; }
+  int end_col() const { return line_.tokens.empty() ? 1 : line_.tokens.back().end_col; }
+
+  const ScenarioToken& take(std::string_view expected) {
+    if (at_end()) fail(end_col(), "expected " + std::string(expected) + ", but the statement ends here");
+    return line_.tokens[pos_++];
+  }
+  // A word (not a "string").
+  const ScenarioToken& word(std::string_view expected) {
+    const ScenarioToken& tok = take(expected);
+    if (tok.is_string) fail(tok.col, "expected " + std::string(expected) + ", found " + describe(tok));
+    return tok;
+  }
+  const ScenarioToken& string(std::string_view expected) {
+    const ScenarioToken& tok = take(expected);
+    if (!tok.is_string)
+      fail(tok.col, "expected " + std::string(expected) + " in double quotes, found " + describe(tok));
+    return tok;
+  }
+  bool accept(std::string_view w) {
+    if (at_end() || line_.tokens[pos_].is_string || line_.tokens[pos_].text != w) return false;
+    ++pos_;
+    return true;
+  }
+  // One of `words`; `where` completes "expected one of: ... <where>".
+  const ScenarioToken& keyword(std::initializer_list<std::string_view> words, std::string_view where) {
+    std::string expected = (words.size() == 1 ? "'" + join(words) + "'" : "one of: " + join(words)) +
+                           (where.empty() ? "" : " " + std::string(where));
+    const ScenarioToken& tok = take(expected);
+    if (!tok.is_string && std::find(words.begin(), words.end(), tok.text) != words.end()) return tok;
+    fail(tok.col, "expected " + expected + ", found " + describe(tok));
+  }
+  void expect_end() {
+    if (!at_end()) fail(peek()->col, "unexpected " + describe(*peek()) + " after a complete statement");
+  }
+
+ private:
+  const ScenarioLine& line_;
+  std::size_t pos_ = 0;
+};
+
+std::uint64_t time_of(const ScenarioToken& tok) {
+  Quantity q = parse_duration(tok.text);
+  if (!q.ok()) fail(tok.col, q.error);
+  return q.value;
+}
+
+std::uint64_t positive_time(Cursor& in, std::string_view what) {
+  const ScenarioToken& tok = in.word("a time such as 1.5s or 250ms");
+  std::uint64_t t = time_of(tok);
+  if (t == 0) fail(tok.col, std::string(what) + " must be longer than 0s");
+  return t;
+}
+
+std::int64_t int_in_range(Cursor& in, std::int64_t lo, std::int64_t hi, const std::string& what) {
+  const ScenarioToken& tok = in.word("a whole number for " + what);
+  Integer n = parse_integer(tok.text);
+  if (!n.valid) fail(tok.col, "expected a whole number for " + what + ", found " + describe(tok));
+  if (n.overflow || n.value < lo || n.value > hi)
+    fail(tok.col, what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + tok.text);
+  return n.value;
+}
+
+// "A..B": both halves parsed by `half`, which reports errors at the column it is given.
+template <typename Half>
+auto range_of(const ScenarioToken& tok, std::string_view example, Half half) {
+  std::size_t dots = tok.text.find("..");
+  if (dots == std::string::npos)
+    fail(tok.col, "expected a range such as " + std::string(example) + ", found " + describe(tok));
+  auto from = half(tok.text.substr(0, dots), tok.col);
+  auto to = half(tok.text.substr(dots + 2), tok.col + static_cast<int>(dots) + 2);
+  if (from > to) fail(tok.col, "the range " + tok.text + " starts after it ends");
+  return std::make_pair(from, to);
+}
+
+class ScenarioParser {
+ public:
+  explicit ScenarioParser(std::string name) : name_(std::move(name)) { scenario_.path = name_; }
+
+  ParseResult parse(std::string_view text) {
+    ScenarioSource source = split_scenario(text);
+    for (const ScenarioLine& line : source.lines) {
+      if (line.error) {
+        add_error(line.number, line.error->first, line.error->second);
+        continue;
+      }
+      pending_ = Pending{};
+      try {
+        statement(line);
+        commit(line.number);
+      } catch (const StatementError& e) {
+        add_error(line.number, e.col, e.message);
+      }
+    }
+    check_whole_file(source.line_count);
+    return finish();
+  }
+
+ private:
+  // What a statement adds to the cross-statement checks, kept only if the statement parses.
+  struct Pending {
+    bool names_cpu = false;
+    std::string started_name;
+    std::vector<std::pair<SourceLoc, std::string>> process_refs;
+    struct TimeCheck {
+      SourceLoc loc;
+      std::uint64_t t_ns;
+      bool may_equal_end;
+      std::string what;
+    };
+    std::vector<TimeCheck> time_checks;
+  };
+
+  SourceLoc loc(int line, int col) const { return SourceLoc{name_, line, col}; }
+  SourceLoc here(int col) const { return loc(line_, col); }
+  void add_error(int line, int col, std::string message) {
+    errors_.push_back(ScenarioError{loc(line, col), std::move(message)});
+  }
+
+  void commit(int line) {
+    if (pending_.names_cpu && first_cpu_line_ == 0) first_cpu_line_ = line;
+    if (!pending_.started_name.empty()) started_.emplace(pending_.started_name, line);
+    for (auto& r : pending_.process_refs) process_refs_.push_back(std::move(r));
+    for (auto& c : pending_.time_checks) time_checks_.push_back(std::move(c));
+  }
+
+  void statement(const ScenarioLine& line) {
+    line_ = line.number;
+    Cursor in(line);
+    const ScenarioToken& first = in.take("a statement");
+    const std::string& w = first.is_string ? std::string() : first.text;
+    if (w == "machine") {
+      machine(in, first);
+    } else if (w == "at") {
+      TimedAction a;
+      a.loc = here(first.col);
+      a.text = line.text;
+      at(in, a);
+      in.expect_end();
+      scenario_.actions.push_back(std::move(a));
+    } else if (w == "start") {
+      ProcessStart s{start_body(in), here(first.col), line.text};
+      in.expect_end();
+      scenario_.starts.push_back(std::move(s));
+    } else if (w == "run") {
+      run_attempted_ = true;  // a broken run statement is its own error, not also a missing one
+      run(in, first, line.text);
+    } else if (w == "expect") {
+      Expectation e{expect(in), here(first.col), line.text};
+      in.expect_end();
+      scenario_.expectations.push_back(std::move(e));
+    } else if (w == "seed") {
+      seed(in, first);
+    } else {
+      std::string hint;
+      if (w == "fail" || w == "repair" || w == "reload") hint = " (schedule it: 'at 2s " + w + " ...')";
+      fail(first.col,
+           "unknown statement " + describe(first) + "; expected one of: machine, at, start, run, expect, seed" + hint);
+    }
+  }
+
+  void machine(Cursor& in, const ScenarioToken& kw) {
+    if (machine_line_ != 0) fail(kw.col, "machine given twice (first at line " + std::to_string(machine_line_) + ")");
+    if (first_cpu_line_ != 0)
+      fail(kw.col, "machine must come before the first statement that names a CPU (line " +
+                       std::to_string(first_cpu_line_) + ")");
+    MachineConfig m;
+    std::map<std::string, int> seen;  // option -> its column
+    while (!in.at_end()) {
+      const ScenarioToken& opt = in.keyword({"cpus", "mips", "memory", "bus", "heartbeat", "quantum", "ack-timeout",
+                                             "path-errors", "slice", "reload-time"},
+                                            "as a machine option");
+      if (!seen.emplace(opt.text, opt.col).second) fail(opt.col, "machine option '" + opt.text + "' given twice");
+      if (opt.text == "cpus") {
+        m.cpus = static_cast<int>(int_in_range(in, min_cpus, max_cpus, "cpus"));
+      } else if (opt.text == "mips") {
+        const ScenarioToken& tok = in.word("a number of MIPS such as 0.8");
+        Decimal d = parse_decimal(tok.text);
+        if (!d.ok()) fail(tok.col, d.error);
+        if (d.value <= 0) fail(tok.col, "mips must be above 0");
+        m.mips = d.value;
+      } else if (opt.text == "memory") {
+        const ScenarioToken& tok = in.word("a memory size such as 2MiB");
+        Quantity q = parse_size(tok.text);
+        if (!q.ok()) fail(tok.col, q.error);
+        if (q.value < min_memory) fail(tok.col, "memory must be at least 64KiB, not " + tok.text);
+        if (q.value > max_memory) fail(tok.col, "memory must be at most 1GiB per CPU, not " + tok.text);
+        if (q.value % 4 != 0) fail(tok.col, "memory must be a multiple of 4 bytes (whole words), not " + tok.text);
+        m.memory_bytes = q.value;
+      } else if (opt.text == "bus") {
+        const ScenarioToken& tok = in.word("a bus bandwidth such as 13MB/s");
+        Quantity q = parse_bandwidth(tok.text);
+        if (!q.ok()) fail(tok.col, q.error);
+        if (q.value == 0) fail(tok.col, "bus bandwidth must be above 0");
+        m.bus_bytes_per_second = q.value;
+      } else if (opt.text == "heartbeat") {
+        m.heartbeat_ns = positive_time(in, "heartbeat");
+      } else if (opt.text == "quantum") {
+        m.quantum_ns = positive_time(in, "quantum");
+      } else if (opt.text == "ack-timeout") {
+        m.ack_timeout_ns = positive_time(in, "ack-timeout");
+      } else if (opt.text == "path-errors") {
+        m.path_errors = static_cast<int>(int_in_range(in, 1, 1000, "path-errors"));
+      } else if (opt.text == "slice") {
+        m.slice_ns = positive_time(in, "slice");
+      } else {
+        m.reload_ns = time_of(in.word("a time such as 100ms"));
+      }
+    }
+    if (m.quantum_ns > m.heartbeat_ns) {
+      int col = seen.count("quantum") ? seen["quantum"] : seen["heartbeat"];
+      fail(col, "quantum (" + format_duration(m.quantum_ns) + ") must not be longer than the heartbeat (" +
+                    format_duration(m.heartbeat_ns) + ")");
+    }
+    in.expect_end();
+    scenario_.machine = m;
+    machine_line_ = line_;
+  }
+
+  void at(Cursor& in, TimedAction& a) {
+    if (in.accept("random")) {
+      const ScenarioToken& tok = in.word("a time range such as 1s..5s");
+      auto [from, to] = range_of(tok, "1s..5s", [](const std::string& s, int col) {
+        return time_of(ScenarioToken{s, col, col, false});
+      });
+      a.t_ns = from;
+      a.random_range = TimeRange{from, to};
+      pending_.time_checks.push_back({here(tok.col), to, false, "the range's end " + format_duration(to)});
+    } else {
+      const ScenarioToken& tok = in.word("a time such as 1.5s, or 'random'");
+      a.t_ns = time_of(tok);
+      pending_.time_checks.push_back({here(tok.col), a.t_ns, false, "the time " + tok.text});
+    }
+    a.action = action(in);
+  }
+
+  Action action(Cursor& in) {
+    const ScenarioToken& verb = in.keyword({"fail", "repair", "reload", "start"}, "as the action");
+    if (verb.text == "fail") {
+      const ScenarioToken& what = in.keyword({"cpu", "bus", "path"}, "after 'fail'");
+      if (what.text == "cpu") return FailCpu{cpu_number(in, true)};
+      if (what.text == "bus") return FailBus{bus_name(in)};
+      BusName bus = bus_name(in);
+      in.keyword({"cpu"}, "after the bus name");
+      return FailPath{bus, cpu_number(in, false)};
+    }
+    if (verb.text == "repair") {
+      const ScenarioToken& what = in.keyword({"bus", "path"}, "after 'repair' (a CPU comes back with 'reload cpu N')");
+      BusName bus = bus_name(in);
+      if (what.text == "bus") return RepairBus{bus};
+      in.keyword({"cpu"}, "after the bus name");
+      return RepairPath{bus, cpu_number(in, false)};
+    }
+    if (verb.text == "reload") {
+      in.keyword({"cpu"}, "after 'reload'");
+      return ReloadCpu{cpu_number(in, true)};
+    }
+    return start_body(in);
+  }
+
+  BusName bus_name(Cursor& in) {
+    const ScenarioToken& tok = in.word("a bus name, X or Y");
+    if (tok.text == "X" || tok.text == "x") return BusName::x;
+    if (tok.text == "Y" || tok.text == "y") return BusName::y;
+    fail(tok.col, "expected a bus name, X or Y, found " + describe(tok));
+  }
+
+  int cpu_number(Cursor& in, bool allow_random) {
+    const ScenarioToken& tok = in.word("a CPU number");
+    pending_.names_cpu = true;
+    if (tok.text == "random") {
+      if (!allow_random) fail(tok.col, "'cpu random' is allowed only in 'fail cpu' and 'reload cpu'");
+      return random_cpu;
+    }
+    Integer n = parse_integer(tok.text);
+    if (!n.valid) fail(tok.col, "expected a CPU number, found " + describe(tok));
+    int cpus = scenario_.machine.cpus;
+    if (n.overflow || n.value < 0 || n.value >= cpus)
+      fail(tok.col, "CPU " + tok.text + " does not exist: the machine has " + std::to_string(cpus) +
+                        " CPUs, numbered 0 to " + std::to_string(cpus - 1));
+    return static_cast<int>(n.value);
+  }
+
+  std::string process_name(const ScenarioToken& tok) {
+    const std::string& s = tok.text;
+    if (tok.is_string || s.empty() || s[0] != '$')
+      fail(tok.col, "expected a process name such as $SERV, found " + describe(tok));
+    auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    auto is_alnum = [&](char c) { return is_letter(c) || (c >= '0' && c <= '9'); };
+    if (s.size() < 2 || !is_letter(s[1]) || !std::all_of(s.begin() + 1, s.end(), is_alnum))
+      fail(tok.col, "bad process name " + describe(tok) + ": a name is $, a letter, then letters or digits");
+    if (s.size() > max_process_name) fail(tok.col, "process name " + describe(tok) + " is longer than 15 characters");
+    return s;
+  }
+
+  std::string process_ref(Cursor& in) {
+    const ScenarioToken& tok = in.take("a process name such as $SERV");
+    std::string name = process_name(tok);
+    pending_.process_refs.emplace_back(here(tok.col), name);
+    return name;
+  }
+
+  StartProcess start_body(Cursor& in) {
+    StartProcess p;
+    const ScenarioToken* first = in.peek();
+    if (first && !first->is_string && !first->text.empty() && first->text[0] == '$') {
+      p.name = process_name(in.take("a process name"));
+      auto it = started_.find(p.name);
+      if (it != started_.end())
+        fail(first->col, "process " + p.name + " is already started at line " + std::to_string(it->second));
+      pending_.started_name = p.name;
+    }
+    bool has_program = false, has_cpu = false, has_priority = false, has_args = false;
+    while (!in.at_end()) {
+      const ScenarioToken& opt = in.keyword({"program", "cpu", "priority", "args"}, "in a start statement");
+      bool& seen = opt.text == "program"    ? has_program
+                   : opt.text == "cpu"      ? has_cpu
+                   : opt.text == "priority" ? has_priority
+                                            : has_args;
+      if (seen) fail(opt.col, "'" + opt.text + "' given twice in one start statement");
+      if (opt.text == "program") {
+        const ScenarioToken& tok = in.take("a program path such as guest/echo.pasm");
+        if (tok.text.empty()) fail(tok.col, "the program path is empty");
+        p.program = tok.text;
+      } else if (opt.text == "cpu") {
+        p.cpu = cpu_number(in, false);
+      } else if (opt.text == "priority") {
+        p.priority = static_cast<int>(int_in_range(in, 1, 199, "priority"));
+      } else {
+        do {
+          const ScenarioToken& tok = in.word("a whole number as an argument");
+          Integer n = parse_integer(tok.text);
+          bool hex = tok.text.find_first_of("xX") != std::string::npos;
+          std::int64_t lo = hex ? 0 : std::numeric_limits<std::int32_t>::min();
+          std::int64_t hi = hex ? 0xFFFFFFFFll : std::numeric_limits<std::int32_t>::max();
+          if (!n.valid || n.overflow || n.value < lo || n.value > hi)
+            fail(tok.col, "expected a 32-bit whole number as an argument, found " + describe(tok));
+          p.args.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(n.value)));
+        } while (!in.at_end());
+      }
+      seen = true;
+    }
+    if (!has_program) fail(in.end_col(), "a start statement needs 'program PATH'");
+    if (!has_cpu) fail(in.end_col(), "a start statement needs 'cpu N'");
+    return p;
+  }
+
+  void run(Cursor& in, const ScenarioToken& kw, const std::string& text) {
+    if (run_line_ != 0) fail(kw.col, "run given twice (first at line " + std::to_string(run_line_) + ")");
+    RunSpec r;
+    r.loc = here(kw.col);
+    r.text = text;
+    const ScenarioToken& how = in.keyword({"for", "until"}, "after 'run'");
+    if (how.text == "until") {
+      r.until_process_stops = process_ref(in);
+      in.keyword({"stops"}, "after the process name");
+      if (in.at_end()) fail(in.end_col(), "'run until' needs a time limit: run until $X stops or 60s");
+      in.keyword({"or"}, "after 'stops'");
+    }
+    r.for_ns = positive_time(in, "the run");
+    in.expect_end();
+    scenario_.run = r;
+    run_line_ = line_;
+  }
+
+  void seed(Cursor& in, const ScenarioToken& kw) {
+    if (seed_line_ != 0) fail(kw.col, "seed given twice (first at line " + std::to_string(seed_line_) + ")");
+    const ScenarioToken& tok = in.word("a seed, a whole number");
+    std::uint64_t v = 0;
+    bool ok = !tok.text.empty() && tok.text.size() <= 20;
+    for (char c : tok.text) {
+      if (c < '0' || c > '9') ok = false;
+      std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+      if (ok && v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) ok = false;
+      if (ok) v = v * 10 + d;
+    }
+    if (!ok) fail(tok.col, "expected a seed, a whole number from 0 to 18446744073709551615, found " + describe(tok));
+    in.expect_end();
+    scenario_.seed = v;
+    seed_line_ = line_;
+  }
+
+  ExpectationForm expect(Cursor& in) {
+    const ScenarioToken& kw = in.take("an expectation");
+    const std::string& w = kw.is_string ? std::string() : kw.text;
+    if (w == "cpu") {
+      int cpu = cpu_number(in, false);
+      const ScenarioToken& st = in.word("a CPU state (one of: up, down, halted, reloading)");
+      std::optional<CpuState> state = parse_cpu_state(st.text);
+      if (!state) fail(st.col, "expected a CPU state (one of: up, down, halted, reloading), found " + describe(st));
+      ExpectCpuState e{cpu, *state, std::nullopt};
+      if (in.accept("at")) {
+        const ScenarioToken& tok = in.word("a time such as 5s");
+        e.at_ns = time_of(tok);
+        pending_.time_checks.push_back({here(tok.col), *e.at_ns, true, "the time " + tok.text});
+      }
+      return e;
+    }
+    if (w == "detected") {
+      in.keyword({"cpu"}, "after 'detected'");
+      int cpu = cpu_number(in, false);
+      in.keyword({"within"}, "after the CPU number");
+      return ExpectDetected{cpu, positive_time(in, "'within'")};
+    }
+    if (w == "no") {
+      const ScenarioToken& what = in.keyword({"halt", "takeover"}, "after 'no'");
+      if (what.text == "halt") return ExpectNoHalt{};
+      return ExpectNoTakeover{process_ref(in)};
+    }
+    if (w == "halted") {
+      in.keyword({"cpu"}, "after 'halted'");
+      return ExpectHalted{cpu_number(in, false)};
+    }
+    if (w == "output") return expect_output(in);
+    if (w == "takeover") {
+      ExpectTakeover e{process_ref(in), std::nullopt};
+      if (in.accept("within")) e.within_ns = positive_time(in, "'within'");
+      return e;
+    }
+    if (w == "pair") {
+      std::string name = process_ref(in);
+      in.keyword({"lost"}, "after the pair's name");
+      return ExpectPairLost{name};
+    }
+    if (!w.empty() && w[0] == '$') {
+      std::string name = process_name(kw);
+      pending_.process_refs.emplace_back(here(kw.col), name);
+      return expect_process(in, name);
+    }
+    fail(kw.col,
+         "expected one of: cpu, detected, no, halted, output, takeover, pair, or a process name "
+         "such as $SERV after 'expect', found " +
+             describe(kw));
+  }
+
+  ExpectationForm expect_process(Cursor& in, const std::string& name) {
+    const ScenarioToken& what =
+        in.keyword({"exit", "running", "abend", "stopped", "primary", "backup", "no"}, "after the process name");
+    if (what.text == "exit") {
+      auto code = static_cast<std::int32_t>(int_in_range(in, std::numeric_limits<std::int32_t>::min(),
+                                                         std::numeric_limits<std::int32_t>::max(), "the exit code"));
+      return ExpectExit{name, code};
+    }
+    if (what.text == "running") return ExpectRunning{name};
+    if (what.text == "stopped") return ExpectStopped{name};
+    if (what.text == "abend") {
+      ExpectAbend e{name, std::nullopt};
+      if (!in.at_end()) e.reason_contains = in.string("the abend reason").text;
+      return e;
+    }
+    if (what.text == "no") {
+      in.keyword({"backup"}, "after 'no'");
+      return ExpectNoBackup{name};
+    }
+    in.keyword({"cpu"}, "after '" + what.text + "'");
+    int cpu = cpu_number(in, false);
+    if (what.text == "primary") return ExpectPrimary{name, cpu};
+    return ExpectBackup{name, cpu};
+  }
+
+  ExpectationForm expect_output(Cursor& in) {
+    std::string name = process_ref(in);
+    const ScenarioToken& tok = in.take("a \"line\", or one of: contains, sequence, count");
+    if (tok.is_string) return ExpectOutputLine{name, tok.text};
+    if (tok.text == "contains") return ExpectOutputContains{name, in.string("the text to look for").text};
+    if (tok.text == "count") {
+      std::string line = in.string("the line to count").text;
+      auto n = static_cast<std::uint64_t>(int_in_range(in, 0, std::numeric_limits<std::int64_t>::max(), "the count"));
+      return ExpectOutputCount{name, line, n};
+    }
+    if (tok.text == "sequence") {
+      const ScenarioToken& r = in.word("a range of numbers such as 1..100");
+      auto [first, last] = range_of(r, "1..100", [&r](const std::string& s, int col) {
+        Integer n = parse_integer(s);
+        if (!n.valid || n.overflow) fail(col, "expected a whole number in the range " + describe(r));
+        return n.value;
+      });
+      return ExpectOutputSequence{name, first, last};
+    }
+    fail(tok.col, "expected a \"line\", or one of: contains, sequence, count, found " + describe(tok));
+  }
+
+  void check_whole_file(int line_count) {
+    if (run_line_ == 0 && !run_attempted_) {
+      add_error(std::max(line_count, 1), 1, "missing run statement: add one, for example 'run for 10s'");
+    } else if (run_line_ != 0) {
+      std::uint64_t end = scenario_.run.for_ns;
+      std::string at_end = "the end of the run (" + format_duration(end) + ", line " + std::to_string(run_line_) + ")";
+      for (const auto& c : time_checks_) {
+        if (c.may_equal_end && c.t_ns > end)
+          errors_.push_back({c.loc, c.what + " is after " + at_end});
+        else if (!c.may_equal_end && c.t_ns >= end)
+          errors_.push_back({c.loc, c.what + " is not before " + at_end});
+      }
+    }
+    for (const auto& [where, name] : process_refs_) {
+      if (started_.count(name)) continue;
+      std::string known;
+      for (const auto& [n, line] : started_) known += (known.empty() ? "" : ", ") + n;
+      errors_.push_back({where, "no start statement names process " + name +
+                                    (known.empty() ? " (no process is named)" : " (named: " + known + ")")});
+    }
+  }
+
+  ParseResult finish() {
+    ParseResult result;
+    if (errors_.empty()) {
+      std::stable_sort(scenario_.actions.begin(), scenario_.actions.end(),
+                       [](const TimedAction& a, const TimedAction& b) { return a.t_ns < b.t_ns; });
+      result.scenario = std::move(scenario_);
+      return result;
+    }
+    std::stable_sort(errors_.begin(), errors_.end(), [](const ScenarioError& a, const ScenarioError& b) {
+      return a.loc.line != b.loc.line ? a.loc.line < b.loc.line : a.loc.col < b.loc.col;
+    });
+    if (errors_.size() > max_reported_errors) {
+      std::size_t more = errors_.size() - max_reported_errors;
+      errors_.resize(max_reported_errors);
+      errors_.push_back({errors_.back().loc, std::to_string(more) + " more error(s) not shown"});
+    }
+    result.errors = std::move(errors_);
+    return result;
+  }
+
+  std::string name_;
+  Scenario scenario_;
+  std::vector<ScenarioError> errors_;
+  Pending pending_;
+  int line_ = 0;
+  int machine_line_ = 0;
+  int first_cpu_line_ = 0;
+  int run_line_ = 0;
+  bool run_attempted_ = false;
+  int seed_line_ = 0;
+  std::map<std::string, int> started_;  // name -> line of its start statement
+  std::vector<std::pair<SourceLoc, std::string>> process_refs_;
+  std::vector<Pending::TimeCheck> time_checks_;
+};
+
+}  // namespace
+
+ParseResult parse_scenario(std::string_view text, const std::string& name) {
+  return ScenarioParser(name).parse(text);
+}
+
+ParseResult parse_scenario_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (file) text << file.rdbuf();
+  if (!file || file.bad()) {
+    ParseResult r;
+    r.errors.push_back({SourceLoc{path, 0, 0}, "cannot read the scenario file"});
+    return r;
+  }
+  return parse_scenario(text.str(), path);
+}
+
+std::vector<std::string> program_search_paths(const std::string& scenario_path, const std::string& program,
+                                              const std::string& project_dir) {
+  namespace fs = std::filesystem;
+  fs::path p(program);
+  if (p.is_absolute()) return {p.string()};
+  return {(fs::path(scenario_path).parent_path() / p).lexically_normal().string(), p.lexically_normal().string(),
+          (fs::path(project_dir) / "guest" / p).lexically_normal().string(),
+          (fs::path(project_dir) / p).lexically_normal().string()};
+}
+
+}  // namespace pairsim::sim

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what pairsim needs to build and test on Debian 12, from Debian's own packages.
+set -euo pipefail
+packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
