@@ -149,8 +149,8 @@ struct Checker {
     for (const auto& line : r.output_of(e.process)) {
       std::int64_t v;
       if (!parse_int(line, v)) continue;
+      if (expected > e.last) return {false, "extra number " + line + " after " + std::to_string(e.last)};
       if (v != expected) {
-        if (expected > e.last) return {false, "extra number " + line + " after " + std::to_string(e.last)};
         return {false, (v < expected ? "repeat: " : "gap: ") + line + " printed where " + std::to_string(expected) +
                            " was due"};
       }

@@ -72,6 +72,17 @@ std::string render(const PairLife& p, int first_cpu[2]) {
 
 }  // namespace
 
+void PairStepLog::on_event(const TraceEvent& e) {
+  static const char* const kinds[] = {"process_start", "fault",        "output",      "backup_created",
+                                      "checkmonitor",  "checkpoint",   "checkopen",   "checkclose",
+                                      "checkswitch",   "takeover",     "pair_lost"};
+  for (const char* k : kinds)
+    if (e.kind == k) {
+      events_.push_back(e);
+      return;
+    }
+}
+
 std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& only, std::string& error) {
   std::map<std::string, PairLife> lives;
   std::map<std::string, std::array<int, 2>> first_cpus;
@@ -80,7 +91,9 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
     auto it = lives.find(name);
     if (it == lives.end()) {
       order.push_back(name);
-      it = lives.emplace(name, PairLife{name}).first;
+      PairLife fresh;
+      fresh.name = name;
+      it = lives.emplace(name, std::move(fresh)).first;
       first_cpus[name] = {-1, -1};
     }
     return it->second;

@@ -4,9 +4,19 @@
 #include <string>
 #include <vector>
 
-#include "sim/trace/trace_event.hpp"
+#include "sim/trace/trace_bus.hpp"
 
 namespace pairsim::sim {
+
+// Keeps, during a run, the events a pair table is made of (so `run --table` needs no trace file).
+class PairStepLog : public TraceSink {
+ public:
+  void on_event(const TraceEvent& e) override;
+  const std::vector<TraceEvent>& events() const { return events_; }
+
+ private:
+  std::vector<TraceEvent> events_;
+};
 
 // Tables for every pair in the trace, or only `pair` when it is not empty. `error` is set when `pair` never
 // appears (or the trace has no pair at all).

@@ -10,6 +10,7 @@
 
 #include "sim/expectations.hpp"
 #include "sim/machine.hpp"
+#include "sim/pair_table.hpp"
 #include "sim/program_library.hpp"
 #include "sim/report.hpp"
 #include "sim/run_record.hpp"
@@ -53,6 +54,15 @@ int run_scenario(const RunOptions& opts) {
   spdlog::set_default_logger(spdlog::stderr_color_st("pairsim"));
   spdlog::set_level(level);
   spdlog::set_pattern("[%l] %v");
+
+  if (opts.table && opts.json) {
+    std::cerr << "pairsim: error: --table prints text; it cannot be combined with --json\n";
+    return exit_bad_input;
+  }
+  if (!opts.pair.empty() && !opts.table) {
+    std::cerr << "pairsim: error: --pair goes with --table\n";
+    return exit_bad_input;
+  }
 
   auto parsed = parse_scenario_file(opts.scenario);
   if (!parsed.ok()) {
@@ -102,6 +112,8 @@ int run_scenario(const RunOptions& opts) {
     trace.add_sink(trace_file.get());
     trace.set_detail(true);
   }
+  PairStepLog pair_steps;
+  if (opts.table) trace.add_sink(&pair_steps);
 
   Machine machine("top", scenario.machine, trace, programs);
   ScenarioDriver driver("driver", scenario, seed, machine, trace, record);
@@ -147,6 +159,11 @@ int run_scenario(const RunOptions& opts) {
   outcome.stopped_early = driver.stopped_early();
 
   std::cout << (opts.json ? json_summary(outcome) : text_report(outcome));
+  if (opts.table) {
+    std::string err;
+    const std::string table = pair_tables(pair_steps.events(), opts.pair, err);
+    std::cout << "\n" << (err.empty() ? table : "no table: " + err + "\n");
+  }
   std::cout.flush();
   return outcome.failed() == 0 ? exit_ok : exit_expectation_failed;
 }
