@@ -10,6 +10,7 @@
 
 #include "sim/expectations.hpp"
 #include "sim/machine.hpp"
+#include "sim/pair_signals.hpp"
 #include "sim/pair_table.hpp"
 #include "sim/program_library.hpp"
 #include "sim/report.hpp"
@@ -116,6 +117,13 @@ int run_scenario(const RunOptions& opts) {
   if (opts.table) trace.add_sink(&pair_steps);
 
   Machine machine("top", scenario.machine, trace, programs);
+  std::vector<std::string> named;
+  for (const auto& st : scenario.starts)
+    if (!st.process.name.empty()) named.push_back(st.process.name);
+  for (const auto& a : scenario.actions)
+    if (auto* p = std::get_if<StartProcess>(&a.action); p && !p->name.empty()) named.push_back(p->name);
+  PairSignals pair_signals("pairs", named);
+  trace.add_sink(&pair_signals);
   ScenarioDriver driver("driver", scenario, seed, machine, trace, record);
   trace.add_sink(&driver);
 
@@ -131,6 +139,7 @@ int run_scenario(const RunOptions& opts) {
     }
     vcd->set_time_unit(1, sc_core::SC_NS);
     machine.trace(vcd);
+    pair_signals.trace(vcd);
   }
 
   trace.emit(TraceEvent(0, "run_start")
