@@ -29,6 +29,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
          ProgramSource& programs)
     : sc_core::sc_module(name),
       cfg_(cfg),
+      log_(this->name()),
       bus_(bus),
       trace_(trace),
       programs_(programs),
@@ -70,6 +71,7 @@ void Cpu::trace(sc_core::sc_trace_file* tf) {
 
 void Cpu::set_state(CpuState s) {
   state_ = s;
+  log_.info(local_now(), "state {}", to_string(s));
   if (vcd_) state_sig_.write(static_cast<int>(s));
   emit_now(sim::TraceEvent(0, "cpu_state").with("cpu", cfg_.id).with("state", to_string(s)));
 }
@@ -181,6 +183,7 @@ void Cpu::carry_out(const Membership::Actions& a) {
     if (a.suspected & (1u << j)) emit_now(sim::TraceEvent(0, "suspect").with("cpu", cfg_.id).with("suspect", j));
   if (a.decision) apply_decision(*a.decision);
   if (state_ != CpuState::up) return;
+  if (a.round_started) log_.debug(local_now(), "regroup round {} starts: {}", a.round, a.round_reason);
   if (a.round_started)
     emit_now(sim::TraceEvent(0, "regroup_start").with("cpu", cfg_.id).with("round", a.round).with("reason", a.round_reason));
   broadcast_regroup(a.broadcast);
@@ -190,6 +193,7 @@ void Cpu::carry_out(const Membership::Actions& a) {
 void Cpu::apply_decision(const Regroup::Decision& d) {
   using Kind = Regroup::Decision::Kind;
   if (d.kind == Kind::halt) {
+    log_.warn(local_now(), "regroup round {}: halting ({})", d.round, d.reason);
     stop(CpuState::halted, d.reason);
     return;
   }
@@ -198,6 +202,7 @@ void Cpu::apply_decision(const Regroup::Decision& d) {
     return;
   }
   emit_now(sim::TraceEvent(0, "regroup_end").with("cpu", cfg_.id).with("round", d.round).with("members", mask_list(d.members)));
+  log_.info(local_now(), "regroup round {}: members {}", d.round, mask_list(d.members));
   for (int c = 0; c < cfg_.cpus; ++c) {
     if (d.declared_down & (1u << c)) {
       emit_now(sim::TraceEvent(0, "declared_down").with("cpu", c).with("declared_by", cfg_.id));

@@ -19,6 +19,7 @@
 #include "cpu/kernel/platform.hpp"
 #include "cpu/membership/membership.hpp"
 #include "cpu/program_source.hpp"
+#include "sim/trace/module_log.hpp"
 #include "sim/trace/trace_bus.hpp"
 
 namespace pairsim::cpu {
@@ -96,6 +97,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   bool wants_detail() const override { return trace_.wants_detail(); }
 
   CpuConfig cfg_;
+  sim::ModuleLog log_;
   bus::BusSystem& bus_;
   const sim::TraceBus& trace_;
   ProgramSource& programs_;

@@ -54,7 +54,7 @@ int run_scenario(const RunOptions& opts) {
   }
   spdlog::set_default_logger(spdlog::stderr_color_st("pairsim"));
   spdlog::set_level(level);
-  spdlog::set_pattern("[%l] %v");
+  spdlog::set_pattern("[%L] %v");
 
   if (opts.table && opts.json) {
     std::cerr << "pairsim: error: --table prints text; it cannot be combined with --json\n";

@@ -65,6 +65,7 @@ ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, 
                                const TraceBus& trace, RunRecord& record)
     : sc_core::sc_module(name),
       scenario_(s),
+      log_(this->name()),
       machine_(m),
       trace_(trace),
       record_(record),
@@ -97,6 +98,7 @@ void ScenarioDriver::start(const StartProcess& p, const std::string& where) {
 
 void ScenarioDriver::apply(const ResolvedAction& a) {
   const std::string what = describe(a.action);
+  log_.info(now_ns(), "line {}: {}", a.line, what);
   if (!std::holds_alternative<StartProcess>(a.action))
     trace_.emit(TraceEvent(now_ns(), "fault").with("what", what).with("line", a.line));
   struct V {

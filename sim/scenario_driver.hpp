@@ -12,6 +12,7 @@
 #include "sim/machine.hpp"
 #include "sim/run_record.hpp"
 #include "sim/scenario.hpp"
+#include "sim/trace/module_log.hpp"
 
 namespace pairsim::sim {
 
@@ -50,6 +51,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   void start(const StartProcess& p, const std::string& where);
 
   const Scenario& scenario_;
+  ModuleLog log_;
   Machine& machine_;
   const TraceBus& trace_;
   RunRecord& record_;

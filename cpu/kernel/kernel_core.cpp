@@ -1,6 +1,6 @@
 #include "cpu/kernel/kernel_core.hpp"
 
-#include <spdlog/spdlog.h>
+#include "sim/trace/module_log.hpp"
 
 namespace pairsim::cpu {
 
@@ -51,7 +51,8 @@ void KernelCore::emit(sim::TraceEvent e) {
 }
 
 void KernelCore::warn(const std::string& what) const {
-  spdlog::warn("[{:.9f}] cpu{}.kernel: {}", static_cast<double>(now()) / 1e9, cfg.cpu, what);
+  // Rare (corrupt or stray messages): a logger looked up by name costs nothing on the hot paths.
+  sim::ModuleLog("top.cpu" + std::to_string(cfg.cpu) + ".kernel").warn(now(), "{}", what);
 }
 
 void KernelCore::make_ready(Process& p) {
