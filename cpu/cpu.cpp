@@ -299,7 +299,8 @@ void Cpu::main_thread() {
         continue;
       }
       qk_.sync();
-      if (!inbox_.empty()) continue;
+      // A message, a start or a timer may have come while the sync waited: its wake-up is spent.
+      if (!inbox_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready())) continue;
       now = to_ns(sc_core::sc_time_stamp());
       const std::uint64_t t = next_wakeup_ns();
       if (t <= now) continue;

@@ -82,6 +82,8 @@ void ScenarioDriver::on_event(const TraceEvent& e) {
       if (p.name == *scenario_.run.until_process_stops && (p.state == "running" || p.state == "backup"))
         any_alive = true;
     if (!any_alive) {
+      // The CPU that saw it may run a quantum ahead of the kernel's clock: end the run at the event's time.
+      until_t_ns_ = e.t_ns;
       until_flag_ = true;
       until_met_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -141,8 +143,7 @@ void ScenarioDriver::run_thread() {
       wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_NS), until_met_);
       if (!until_flag_) wait(sc_core::SC_ZERO_TIME);  // let this instant's own events settle before a sample
       if (until_flag_) {
-        stopped_early_ = true;
-        sc_core::sc_stop();
+        finish_at_until();
         return;
       }
     }
@@ -160,6 +161,12 @@ void ScenarioDriver::run_thread() {
   }
   // Run to the end; `run until` may still end it first.
   if (!until_flag_) wait(until_met_);
+  finish_at_until();
+}
+
+void ScenarioDriver::finish_at_until() {
+  if (until_t_ns_ > now_ns() && until_t_ns_ < scenario_.run.for_ns)
+    wait(sc_core::sc_time(static_cast<double>(until_t_ns_ - now_ns()), sc_core::SC_NS));
   stopped_early_ = true;
   sc_core::sc_stop();
 }

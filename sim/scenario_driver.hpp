@@ -47,6 +47,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
 
  private:
   void run_thread();
+  void finish_at_until();
   void apply(const ResolvedAction& a);
   void start(const StartProcess& p, const std::string& where);
 
@@ -60,6 +61,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   std::vector<std::string> problems_;
   sc_core::sc_event until_met_;
   bool until_flag_ = false;
+  std::uint64_t until_t_ns_ = 0;
   bool stopped_early_ = false;
 };
 

@@ -29,6 +29,9 @@ void Kernel::charge(std::uint64_t instructions) {
   core_.dispatcher.charge(instructions);
 }
 
+// A system call or a trap ends the run() call it happens in; it is carried out at the start of the next
+// one. The host adds a run()'s instructions to its clock only when run() returns, so this way a system call
+// sees (and sends its messages at) a clock that includes every instruction before it.
 std::uint64_t Kernel::run(std::uint64_t budget) {
   core_.run_charged = 0;
   while (core_.run_charged < budget) {
@@ -44,18 +47,27 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
       lifecycle_.abend(*p, trap_reason(*p->pending_trap));
       continue;
     }
+    if (p->pending_syscall) {
+      const std::uint32_t number = *p->pending_syscall;
+      p->pending_syscall.reset();
+      syscalls_.execute(*p, number);
+      charge(kSyscallInstructions);
+      continue;
+    }
     const std::uint64_t n = std::min(budget - core_.run_charged, core_.dispatcher.slice_left());
     const RunResult r = Interpreter::run(p->ps, n);
     retired_ += r.executed;
     charge(r.executed);
+    p->status = ProcessStatus::ready;  // until the dispatcher picks it again
     if (r.reason == StopReason::syscall) {
-      charge(kSyscallInstructions);
-      syscalls_.execute(*p, r.syscall);
-    } else if (r.reason == StopReason::trap) {
-      lifecycle_.abend(*p, trap_reason(r.trap));
-    } else if (r.executed == 0) {
-      break;  // no progress possible within this budget
+      p->pending_syscall = r.syscall;
+      break;
     }
+    if (r.reason == StopReason::trap) {
+      p->pending_trap = r.trap;
+      break;
+    }
+    if (r.executed == 0) break;  // no progress possible within this budget
   }
   const std::uint64_t charged = core_.run_charged;
   core_.run_charged = 0;

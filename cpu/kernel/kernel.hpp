@@ -36,7 +36,9 @@ class Kernel {
   std::optional<std::string> start_process(const StartRequest& req);
   // Runs ready processes for up to `budget` instruction times and returns the instruction times charged:
   // instructions executed plus kSyscallInstructions per system call (so it can exceed the budget by that
-  // much). Returns early when no process is ready.
+  // much). Returns early when no process is ready, and when a process stops at a system call or a trap:
+  // that is carried out at the start of the next call, when the host's clock includes the instructions
+  // before it (so a system call's messages leave at the right simulated time).
   std::uint64_t run(std::uint64_t budget_instructions);
   bool has_ready() const { return core_.dispatcher.has_ready(); }
   std::optional<std::uint64_t> next_timer_ns() const;  // earliest timed wake-up

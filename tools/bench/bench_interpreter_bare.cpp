@@ -6,10 +6,14 @@
 #include <cstdlib>
 #include <vector>
 
+#include <systemc>
+
 #include "cpu/interpreter.hpp"
 #include "guest/assembler.hpp"
 
-int main(int argc, char** argv) {
+// libsystemc (linked through the simulator libraries) provides main() and calls sc_main(); nothing here
+// elaborates SystemC.
+int sc_main(int argc, char** argv) {
   using namespace pairsim;
   const std::uint64_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000'000ull;
   const std::uint64_t slice = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 8'000ull;  // 10 µs at 0.8 MIPS ≈ 8
