@@ -98,6 +98,10 @@ void ScenarioDriver::start(const StartProcess& p, const std::string& where) {
   }
 }
 
+void ScenarioDriver::note_no_effect(const ResolvedAction& a, const std::string& why) {
+  problems_.push_back("line " + std::to_string(a.line) + ": " + describe(a.action) + " has no effect: " + why);
+}
+
 void ScenarioDriver::apply(const ResolvedAction& a) {
   const std::string what = describe(a.action);
   log_.info(now_ns(), "line {}: {}", a.line, what);
@@ -106,8 +110,17 @@ void ScenarioDriver::apply(const ResolvedAction& a) {
   struct V {
     ScenarioDriver& d;
     const ResolvedAction& a;
-    void operator()(const FailCpu& x) { d.machine_.cpu(x.cpu).fail(); }
-    void operator()(const ReloadCpu& x) { d.machine_.cpu(x.cpu).reload(); }
+    void operator()(const FailCpu& x) {
+      auto& cpu = d.machine_.cpu(x.cpu);
+      if (cpu.state() == cpu::CpuState::down) d.note_no_effect(a, "the CPU is already down");
+      cpu.fail();
+    }
+    void operator()(const ReloadCpu& x) {
+      auto& cpu = d.machine_.cpu(x.cpu);
+      if (cpu.state() != cpu::CpuState::down && cpu.state() != cpu::CpuState::halted)
+        d.note_no_effect(a, std::string("the CPU is ") + cpu::to_string(cpu.state()) + ", not down or halted");
+      cpu.reload();
+    }
     void operator()(const FailBus& x) { d.machine_.bus().fail_bus(static_cast<bus::BusId>(x.bus)); }
     void operator()(const RepairBus& x) { d.machine_.bus().repair_bus(static_cast<bus::BusId>(x.bus)); }
     void operator()(const FailPath& x) { d.machine_.bus().fail_path(static_cast<bus::BusId>(x.bus), x.cpu); }

@@ -49,6 +49,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   void run_thread();
   void finish_at_until();
   void apply(const ResolvedAction& a);
+  void note_no_effect(const ResolvedAction& a, const std::string& why);
   void start(const StartProcess& p, const std::string& where);
 
   const Scenario& scenario_;
