@@ -42,6 +42,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
   next_check_ns_ = cfg_.heartbeat_ns / 2;
   bus_.attach(cfg_.id, this);
   SC_THREAD(main_thread);
+  thread_ = sc_core::sc_get_current_process_handle();
 }
 
 Cpu::~Cpu() = default;
@@ -63,6 +64,12 @@ void Cpu::emit_now(sim::TraceEvent e) const {
   trace_.emit(e);
 }
 
+std::uint64_t Cpu::event_time() const {
+  // Faults and reloads come from outside the CPU's thread, at the simulation kernel's time. The CPU's own
+  // clock may be up to a quantum ahead of it (temporal decoupling); the fault happens at the kernel's time.
+  return sc_core::sc_get_current_process_handle() == thread_ ? local_now() : to_ns(sc_core::sc_time_stamp());
+}
+
 void Cpu::trace(sc_core::sc_trace_file* tf) {
   vcd_ = true;
   sc_core::sc_trace(tf, state_sig_, std::string(name()) + ".state");
@@ -71,9 +78,10 @@ void Cpu::trace(sc_core::sc_trace_file* tf) {
 
 void Cpu::set_state(CpuState s) {
   state_ = s;
-  log_.info(local_now(), "state {}", to_string(s));
+  const std::uint64_t t = event_time();
+  log_.info(t, "state {}", to_string(s));
   if (vcd_) state_sig_.write(static_cast<int>(s));
-  emit_now(sim::TraceEvent(0, "cpu_state").with("cpu", cfg_.id).with("state", to_string(s)));
+  trace_.emit(sim::TraceEvent(t, "cpu_state").with("cpu", cfg_.id).with("state", to_string(s)));
 }
 
 void Cpu::fail() {
@@ -85,7 +93,7 @@ void Cpu::stop(CpuState why, const std::string& reason) {
   bus_.set_cpu_alive(cfg_.id, false);
   inbox_.clear();
   if (why == CpuState::halted)
-    emit_now(sim::TraceEvent(0, "halt").with("cpu", cfg_.id).with("reason", reason));
+    trace_.emit(sim::TraceEvent(event_time(), "halt").with("cpu", cfg_.id).with("reason", reason));
   set_state(why);
   // The kernel may be suspended under this call (inside a send's synchronisation); the CPU thread drops it
   // when it resumes.

@@ -85,6 +85,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   void apply_decision(const Regroup::Decision& d);
   std::uint64_t next_wakeup_ns() const;
   std::uint64_t local_now() const;
+  std::uint64_t event_time() const;
   void emit_now(sim::TraceEvent e) const;
 
   // KernelPlatform
@@ -114,6 +115,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::deque<Inbound> inbox_;
   std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's
   sc_core::sc_event wake_;
+  sc_core::sc_process_handle thread_;
   tlm_utils::tlm_quantumkeeper qk_;
   double ns_per_instruction_;
 

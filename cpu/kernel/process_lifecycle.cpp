@@ -62,8 +62,11 @@ ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
   Process& proc = core_.processes.insert(std::move(p));
   core_.make_ready(proc);
   core_.emit(core_.process_event("process_start", proc).with("program", c.program).with("priority", c.priority));
-  if (!c.name.empty() && !c.backup) {
-    core_.destinations.set(c.name, core_.pid(proc), kNoPid);
+  if (!c.name.empty()) {
+    // A backup is published from here too, not only by its creator's kernel when the reply arrives: if the
+    // creator's CPU fails before that, this CPU (which survives it) has told every table of the backup, so
+    // all of them promote it, as this kernel does, instead of dropping the name as a lost pair.
+    core_.destinations.set(c.name, c.backup ? c.creator : core_.pid(proc), c.backup ? core_.pid(proc) : kNoPid);
     core_.publish(c.name);
   }
   r.pid = core_.pid(proc);

@@ -176,6 +176,7 @@ void ProcessPairs::on_pair_ack(int, const PairAckMsg& a) {
     messages_.reject_received(*p);
     p->wait = WaitReason::checkmonitor;
     p->wait_token = 0;
+    core_.emit(sim::TraceEvent(0, "checkmonitor").with("pair", p->name).with("cpu", core_.cfg.cpu).with("pin", p->pin));
     return;
   }
   core_.complete(*p, a.status);
