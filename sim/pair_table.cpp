@@ -66,7 +66,29 @@ std::string render(const PairLife& p, int first_cpu[2]) {
   std::string out = "Life of process pair " + p.name + "\n\n";
   out += pad("time (s)", 12) + "  " + pad(head[0], w) + "  " + head[1] + "\n";
   out += std::string(12, '-') + "  " + std::string(w, '-') + "  " + std::string(w, '-') + "\n";
-  for (const auto& r : p.rows) out += pad(fmt_time(r.t_ns), 12) + "  " + pad(r.cell[0], w) + "  " + r.cell[1] + "\n";
+  // A steady state repeats the same steps (process, checkpoint, process, …): show it once, then say how
+  // many rows like it followed, as the book's table does.
+  const Row* recent[2] = {nullptr, nullptr};
+  std::size_t folded = 0;
+  std::uint64_t folded_until = 0;
+  auto same = [](const Row* a, const Row& b) { return a && a->cell[0] == b.cell[0] && a->cell[1] == b.cell[1]; };
+  auto flush = [&] {
+    if (folded == 0) return;
+    out += pad("", 12) + "  " + pad("  ⋮ " + std::to_string(folded) + " more rows like these, until " + fmt_time(folded_until) + " s", w) + "\n";
+    folded = 0;
+  };
+  for (const auto& r : p.rows) {
+    if (same(recent[0], r) || same(recent[1], r)) {
+      ++folded;
+      folded_until = r.t_ns;
+      continue;
+    }
+    flush();
+    out += pad(fmt_time(r.t_ns), 12) + "  " + pad(r.cell[0], w) + "  " + r.cell[1] + "\n";
+    recent[0] = recent[1];
+    recent[1] = &r;
+  }
+  flush();
   return out + "\n";
 }
 
@@ -151,7 +173,10 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
       const int pc = p.column_of(pcpu);
       const int bc = p.column_of(bcpu);
       if (pc >= 0) p.add(e.t_ns, pc, "call newprocess to create backup (cpu " + std::to_string(bcpu) + ")");
-      if (bc >= 0) p.add(e.t_ns, bc, "Perform initialization");
+      const bool recreated = first_cpus[pair][1] != bcpu || p.rows.size() > 3;
+      if (bc >= 0)
+        p.add(e.t_ns, bc, recreated ? "Perform initialization (new backup, cpu " + std::to_string(bcpu) + ")"
+                                    : std::string("Perform initialization"));
       continue;
     }
     auto it = lives.find(pair);
