@@ -60,6 +60,24 @@ ups = [l for l in open(trace) if '"kind":"declared_up"' in l and '"cpu":3' in l]
 check(len(ups) >= 3, f"CPU 3 declared up by the three others ({len(ups)} events)")
 os.unlink(trace)
 
+# Seeded random faults: the seed decides the fault, and the same seed always gives the same one.
+rnd = tmpfile(".scn", "machine cpus 4 heartbeat 100ms\nat random 1s..3s fail cpu random\nrun for 4s\n")
+faults = {}
+for seed in (1, 1, 2, 3, 4, 5, 6):
+    p, s = run_json(rnd, "--seed", str(seed))
+    ok = p.returncode == 0 and s is not None and s["seed"] == seed and len(s["faults"]) == 1
+    check(ok, f"random fault run with seed {seed}")
+    if ok:
+        f = (s["faults"][0]["t_ns"], s["faults"][0]["what"])
+        check(1e9 <= f[0] <= 3e9 and re.fullmatch(r"fail cpu [0-3]", f[1]) is not None, f"seed {seed}: {f}")
+        if seed in faults:
+            check(faults[seed] == f, f"seed {seed} twice gives the same fault")
+        faults[seed] = f
+check(len(set(faults.values())) >= 3, "different seeds draw different faults")
+p = run("run", rnd, "--seed", "9")
+check("seed 9" in p.stdout, "the report names the seed")
+os.unlink(rnd)
+
 # Exit codes.
 check(run("--help").returncode == 0, "--help exits 0")
 check(run("--version").returncode == 0 and "pairsim" in run("--version").stdout, "--version")
