@@ -1,5 +1,7 @@
 #include "sim/cli.hpp"
 
+#include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -51,7 +53,7 @@ bool parse(int argc, char* argv[], const po::options_description& desc, const ch
 
 int cmd_run(int argc, char* argv[]) {
   RunOptions o;
-  std::uint64_t seed = 0;
+  std::string seed;
   po::options_description desc("pairsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")
       ("scenario", po::value(&o.scenario), "the scenario file (.scn)")
@@ -70,7 +72,17 @@ int cmd_run(int argc, char* argv[]) {
     return exit_ok;
   }
   if (o.scenario.empty()) return usage_error("run needs a scenario file");
-  if (vm.count("seed")) o.seed = seed;
+  if (vm.count("seed")) {
+    // Read by hand: Boost would take "-1" as 18446744073709551615.
+    std::uint64_t v = 0;
+    const char* end = seed.data() + seed.size();
+    auto [p, ec] = std::from_chars(seed.data(), end, v);
+    if (seed.empty() || ec != std::errc() || p != end)
+      return usage_error("--seed takes a whole number from 0 to 18446744073709551615, not '" + seed + "'");
+    o.seed = v;
+  }
+  if (!o.vcd.empty() && (o.vcd.size() < 5 || o.vcd.compare(o.vcd.size() - 4, 4, ".vcd") != 0))
+    return usage_error("the --vcd file's name must end in .vcd, not '" + o.vcd + "'");
   return run_scenario(o);
 }
 
@@ -161,6 +173,11 @@ int cmd_table(int argc, char* argv[]) {
     return exit_ok;
   }
   if (file.empty()) return usage_error("table needs a trace file");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    std::cerr << file << ": error: " << (std::filesystem::exists(file, ec) ? "not a trace file" : "no such file") << "\n";
+    return exit_bad_input;
+  }
   std::ifstream in(file);
   if (!in) {
     std::cerr << file << ": error: cannot read the trace\n";

@@ -1,19 +1,29 @@
 // The pairsim command line: run, asm, disasm, table.
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
 #include <systemc>
 
 #include "sim/cli.hpp"
+#include "sim/run_command.hpp"
+
+// libsystemc's own main() prints SystemC's banner before sc_main runs; pairsim's output is the report,
+// so this main keeps the banner away (unless SYSTEMC_DISABLE_COPYRIGHT_MESSAGE is already set) and hands
+// over to SystemC as its main would.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
 
 int sc_main(int argc, char* argv[]) {
   try {
     return pairsim::sim::cli_main(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "pairsim: internal error: " << e.what() << "\n";
-    return 3;
+    return pairsim::sim::exit_internal;
   } catch (...) {
     std::cerr << "pairsim: internal error\n";
-    return 3;
+    return pairsim::sim::exit_internal;
   }
 }

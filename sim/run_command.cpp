@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -96,6 +97,14 @@ int run_scenario(const RunOptions& opts) {
     }
   }
 
+  // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).
+  if (!opts.vcd.empty()) {
+    std::ofstream probe(opts.vcd, std::ios::app);
+    if (!probe) {
+      std::cerr << "pairsim: error: cannot write VCD file '" << opts.vcd << "'\n";
+      return exit_bad_input;
+    }
+  }
   std::unique_ptr<JsonlWriter> trace_file;
   if (!opts.trace.empty()) {
     trace_file = std::make_unique<JsonlWriter>(opts.trace);

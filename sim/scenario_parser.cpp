@@ -18,7 +18,15 @@ constexpr std::size_t max_process_name = 15;
 constexpr int min_cpus = 2;
 constexpr int max_cpus = 16;
 constexpr std::uint64_t min_memory = 64u << 10;
-constexpr std::uint64_t max_memory = 1u << 30;  // 16 CPUs of it must still fit in a host
+constexpr std::uint64_t max_memory = 64u << 20;  // 16 CPUs of it must still fit in a host's memory
+// Simulated time is an sc_time of picoseconds; keep every time far inside its range.
+constexpr std::uint64_t max_time_ns = 1'000'000ull * 1'000'000'000ull;
+constexpr double min_mips = 0.001;
+constexpr double max_mips = 100000;
+constexpr std::uint64_t min_bus = 1'000;                  // bytes/s: a 32-byte packet in 32 ms
+constexpr std::uint64_t max_bus = 1'000'000'000'000ull;  // as the bus model accepts (bus/bus_types.hpp)
+// heartbeat: at least 1ms — below that, 16 CPUs' I'm-alive messages alone would fill the buses.
+// ack-timeout: at least 10us — a few packet times, or no acknowledgement could ever arrive in time.
 
 // Thrown inside one statement and caught at its end: a statement reports its first error only.
 struct StatementError {
@@ -92,13 +100,17 @@ class Cursor {
 std::uint64_t time_of(const ScenarioToken& tok) {
   Quantity q = parse_duration(tok.text);
   if (!q.ok()) fail(tok.col, q.error);
+  if (q.value > max_time_ns) fail(tok.col, "times go up to 1000000s (about 11.6 days), not " + tok.text);
   return q.value;
 }
 
-std::uint64_t positive_time(Cursor& in, std::string_view what) {
+// A time above 0 and, when `at_least` is given, at least that long ("1ms").
+std::uint64_t positive_time(Cursor& in, std::string_view what, std::string_view at_least = {}) {
   const ScenarioToken& tok = in.word("a time such as 1.5s or 250ms");
   std::uint64_t t = time_of(tok);
   if (t == 0) fail(tok.col, std::string(what) + " must be longer than 0s");
+  if (!at_least.empty() && t < parse_duration(std::string(at_least)).value)
+    fail(tok.col, std::string(what) + " must be at least " + std::string(at_least) + ", not " + tok.text);
   return t;
 }
 
@@ -227,28 +239,29 @@ class ScenarioParser {
         const ScenarioToken& tok = in.word("a number of MIPS such as 0.8");
         Decimal d = parse_decimal(tok.text);
         if (!d.ok()) fail(tok.col, d.error);
-        if (d.value <= 0) fail(tok.col, "mips must be above 0");
+        if (d.value < min_mips || d.value > max_mips) fail(tok.col, "mips must be between 0.001 and 100000, not " + tok.text);
         m.mips = d.value;
       } else if (opt.text == "memory") {
         const ScenarioToken& tok = in.word("a memory size such as 2MiB");
         Quantity q = parse_size(tok.text);
         if (!q.ok()) fail(tok.col, q.error);
         if (q.value < min_memory) fail(tok.col, "memory must be at least 64KiB, not " + tok.text);
-        if (q.value > max_memory) fail(tok.col, "memory must be at most 1GiB per CPU, not " + tok.text);
+        if (q.value > max_memory) fail(tok.col, "memory must be at most 64MiB per CPU, not " + tok.text);
         if (q.value % 4 != 0) fail(tok.col, "memory must be a multiple of 4 bytes (whole words), not " + tok.text);
         m.memory_bytes = q.value;
       } else if (opt.text == "bus") {
         const ScenarioToken& tok = in.word("a bus bandwidth such as 13MB/s");
         Quantity q = parse_bandwidth(tok.text);
         if (!q.ok()) fail(tok.col, q.error);
-        if (q.value == 0) fail(tok.col, "bus bandwidth must be above 0");
+        if (q.value < min_bus || q.value > max_bus)
+          fail(tok.col, "bus bandwidth must be between 1KB/s and 1000GB/s, not " + tok.text);
         m.bus_bytes_per_second = q.value;
       } else if (opt.text == "heartbeat") {
-        m.heartbeat_ns = positive_time(in, "heartbeat");
+        m.heartbeat_ns = positive_time(in, "heartbeat", "1ms");
       } else if (opt.text == "quantum") {
         m.quantum_ns = positive_time(in, "quantum");
       } else if (opt.text == "ack-timeout") {
-        m.ack_timeout_ns = positive_time(in, "ack-timeout");
+        m.ack_timeout_ns = positive_time(in, "ack-timeout", "10us");
       } else if (opt.text == "path-errors") {
         m.path_errors = static_cast<int>(int_in_range(in, 1, 1000, "path-errors"));
       } else if (opt.text == "slice") {
@@ -594,14 +607,24 @@ ParseResult parse_scenario(std::string_view text, const std::string& name) {
 }
 
 ParseResult parse_scenario_file(const std::string& path) {
+  auto refuse = [&](const std::string& why) {
+    ParseResult r;
+    r.errors.push_back({SourceLoc{path, 0, 0}, why});
+    return r;
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    if (std::filesystem::is_directory(path, ec)) return refuse("is a directory, not a scenario file");
+    if (std::filesystem::exists(path, ec)) return refuse("is not a regular file");
+    return refuse("cannot read the scenario file: no such file");
+  }
+  // Scenarios are short; a huge file is a mistake (a log, an image), not a scenario.
+  constexpr std::uintmax_t max_bytes = 4u << 20;
+  if (std::filesystem::file_size(path, ec) > max_bytes) return refuse("is larger than 4 MiB: not a scenario file");
   std::ifstream file(path, std::ios::binary);
   std::ostringstream text;
   if (file) text << file.rdbuf();
-  if (!file || file.bad()) {
-    ParseResult r;
-    r.errors.push_back({SourceLoc{path, 0, 0}, "cannot read the scenario file"});
-    return r;
-  }
+  if (!file || file.bad()) return refuse("cannot read the scenario file");
   return parse_scenario(text.str(), path);
 }
 

@@ -1,6 +1,7 @@
 #include "sim/trace/trace_event.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 
 namespace pairsim::sim {
@@ -32,10 +33,43 @@ std::optional<bool> TraceEvent::get_bool(const std::string& key) const {
   return std::nullopt;
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+std::size_t utf8_sequence(const std::string& s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
+  if (c == 0xED && b(i + 1) > 0x9F) return 0;  // surrogates
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;  // overlong
+  if (c == 0xF4 && b(i + 1) > 0x8F) return 0;  // beyond U+10FFFF
+  return n;
+}
+
+}  // namespace
+
 std::string json_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Guests print raw bytes; JSON must be UTF-8. A byte that is not part of a well-formed sequence is
+      // written as the code point of the same number (U+0080..U+00FF), so nothing is lost or invalid.
+      if (const std::size_t n = utf8_sequence(s, i)) {
+        out.append(s, i, n);
+        i += n - 1;
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -102,9 +136,14 @@ struct Cursor {
           case 'r': out += '\r'; break;
           case 't': out += '\t'; break;
           case 'u': {
+            unsigned code = 0;
             if (i + 4 > s.size()) return std::nullopt;
-            out += static_cast<char>(std::stoi(s.substr(i, 4), nullptr, 16));
+            auto [p, ec] = std::from_chars(s.data() + i, s.data() + i + 4, code, 16);
+            if (ec != std::errc() || p != s.data() + i + 4) return std::nullopt;
             i += 4;
+            // to_json writes \u only for control characters and stray bytes: one byte each.
+            if (code > 0xFF) return std::nullopt;
+            out += static_cast<char>(code);
             break;
           }
           default: out += e;
@@ -147,12 +186,12 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line) {
       c.i += v ? 4 : 5;
       e.with_bool(*key, v);
     } else {
-      std::size_t start = c.i;
-      if (line[c.i] == '-') ++c.i;
-      while (c.i < line.size() && std::isdigit(static_cast<unsigned char>(line[c.i]))) ++c.i;
-      if (start == c.i) return std::nullopt;
-      std::int64_t v = std::stoll(line.substr(start, c.i - start));
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(line.data() + c.i, line.data() + line.size(), v);
+      if (ec != std::errc()) return std::nullopt;
+      c.i = static_cast<std::size_t>(p - line.data());
       if (*key == "t_ns") {
+        if (v < 0) return std::nullopt;
         e.t_ns = static_cast<std::uint64_t>(v);
         have_t = true;
       } else {
@@ -161,6 +200,8 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line) {
     }
   } while (c.eat(','));
   if (!c.eat('}') || !have_t || !have_kind) return std::nullopt;
+  c.skip_ws();
+  if (c.i != line.size()) return std::nullopt;
   return e;
 }
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import check, done, run, run_json, scenario, tmpfile  # noqa: E402
+from pairsim_test import ROOT, check, done, run, run_json, scenario, tmpfile  # noqa: E402
 
 # cpu-failure: every survivor declares CPU 2 down 1..3 heartbeat periods after the fault.
 p, s = run_json(scenario("cpu-failure.scn"))
@@ -87,6 +87,22 @@ check(run().returncode == 2, "no command exits 2")
 check(run("run", "/nonexistent.scn").returncode == 2, "missing scenario file exits 2")
 check(run("run", scenario("cpu-failure.scn"), "--bogus").returncode == 2, "unknown option exits 2")
 check(run("run", scenario("cpu-failure.scn"), "--log-level", "chatty").returncode == 2, "bad log level exits 2")
+check(run("run", scenario("cpu-failure.scn"), "--seed", "-1").returncode == 2, "--seed -1 exits 2")
+check(run("run", scenario("cpu-failure.scn"), "--seed", "12x").returncode == 2, "--seed 12x exits 2")
+check(run("run", scenario("cpu-failure.scn"), "--vcd", "/nonexistent/dir/w.vcd").returncode == 2, "unwritable --vcd exits 2")
+check(run("run", scenario("cpu-failure.scn"), "--vcd", "wave.txt").returncode == 2, "--vcd not ending in .vcd exits 2")
+check(run("run", scenario("cpu-failure.scn"), "--trace", "/nonexistent/dir/t.jsonl").returncode == 2, "unwritable --trace exits 2")
+p = run("run", ROOT)
+check(p.returncode == 2 and "is a directory" in p.stderr, "a directory as scenario exits 2 and says so")
+check(run("run", "/dev/zero").returncode == 2, "a device as scenario exits 2")
+junk = tmpfile(".jsonl", '{"t_ns":99999999999999999999999,"kind":"x"}\n')
+p = run("table", junk)
+check(p.returncode == 2 and ":1:1: error:" in p.stderr, "table on a bad trace line exits 2 with its line")
+os.unlink(junk)
+check(run("table", ROOT).returncode == 2, "table on a directory exits 2")
+quiet_env = {k: v for k, v in os.environ.items() if k != "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE"}
+p = subprocess.run([sys.argv[1], "run", scenario("cpu-failure.scn")], capture_output=True, text=True, env=quiet_env)
+check(p.returncode == 0 and "Copyright" not in p.stdout + p.stderr, "no SystemC banner in a run's output")
 bad = tmpfile(".scn", "machine cpus 4\nat 1s fail cpu 2\nrun for 5s\nexpect cpu 2 up\n")
 p = run("run", bad)
 check(p.returncode == 1 and "✗" in p.stdout, "a failed expectation exits 1 and is marked ✗")

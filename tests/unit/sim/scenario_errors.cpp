@@ -105,11 +105,16 @@ TEST_CASE("scenario error: bad units and times", "[scenario][error]") {
 TEST_CASE("scenario error: machine values out of range", "[scenario][error]") {
   check("machine cpus 17\nrun for 1s\n", 1, 14, "cpus must be between 2 and 16, not 17");
   check("machine cpus 1\nrun for 1s\n", 1, 14, "cpus must be between 2 and 16, not 1");
-  check("machine mips 0\nrun for 1s\n", 1, 14, "mips must be above 0");
+  check("machine mips 0\nrun for 1s\n", 1, 14, "mips must be between 0.001 and 100000, not 0");
+  check("machine mips 1e9\nrun for 1s\n", 1, 14, "expected a number such as 0.8, found '1e9'");
+  check("machine mips 100001\nrun for 1s\n", 1, 14, "mips must be between 0.001 and 100000, not 100001");
   check("machine memory 32KiB\nrun for 1s\n", 1, 16, "memory must be at least 64KiB, not 32KiB");
   check("machine memory 65538B\nrun for 1s\n", 1, 16, "memory must be a multiple of 4 bytes (whole words), not 65538B");
-  check("machine memory 2GiB\nrun for 1s\n", 1, 16, "memory must be at most 1GiB per CPU, not 2GiB");
-  check("machine bus 0MB/s\nrun for 1s\n", 1, 13, "bus bandwidth must be above 0");
+  check("machine memory 2GiB\nrun for 1s\n", 1, 16, "memory must be at most 64MiB per CPU, not 2GiB");
+  check("machine bus 0MB/s\nrun for 1s\n", 1, 13, "bus bandwidth must be between 1KB/s and 1000GB/s, not 0MB/s");
+  check("machine bus 999B/s\nrun for 1s\n", 1, 13, "bus bandwidth must be between 1KB/s and 1000GB/s, not 999B/s");
+  check("machine ack-timeout 9us\nrun for 1s\n", 1, 21, "ack-timeout must be at least 10us, not 9us");
+  check("run for 1000001s\n", 1, 9, "times go up to 1000000s (about 11.6 days), not 1000001s");
   check("machine heartbeat 0s\nrun for 1s\n", 1, 19, "heartbeat must be longer than 0s");
   check("machine quantum 0ns\nrun for 1s\n", 1, 17, "quantum must be longer than 0s");
   check("machine ack-timeout 0s\nrun for 1s\n", 1, 21, "ack-timeout must be longer than 0s");
@@ -119,7 +124,8 @@ TEST_CASE("scenario error: machine values out of range", "[scenario][error]") {
         "quantum (20ms) must not be longer than the heartbeat (10ms)");
   // the default heartbeat (1s) counts too; the error points at the option that was given
   check("machine quantum 2s\nrun for 1s\n", 1, 9, "quantum (2s) must not be longer than the heartbeat (1s)");
-  check("machine heartbeat 5us\nrun for 1s\n", 1, 9, "quantum (10us) must not be longer than the heartbeat (5us)");
+  check("machine heartbeat 5us\nrun for 1s\n", 1, 19, "heartbeat must be at least 1ms, not 5us");
+  check("machine heartbeat 1ms quantum 2ms\nrun for 1s\n", 1, 23, "quantum (2ms) must not be longer than the heartbeat (1ms)");
   check("machine cpus 4 cpus 5\nrun for 1s\n", 1, 16, "machine option 'cpus' given twice");
 }
 

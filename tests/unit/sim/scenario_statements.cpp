@@ -321,6 +321,6 @@ TEST_CASE("scenario: program search paths", "[scenario]") {
 TEST_CASE("scenario: reading a file", "[scenario]") {
   ParseResult missing = parse_scenario_file("/nonexistent/dir/none.scn");
   REQUIRE(missing.errors.size() == 1);
-  CHECK(missing.errors[0].str() == "/nonexistent/dir/none.scn: error: cannot read the scenario file");
+  CHECK(missing.errors[0].str() == "/nonexistent/dir/none.scn: error: cannot read the scenario file: no such file");
   CHECK_FALSE(missing.ok());
 }

@@ -35,6 +35,30 @@ TEST_CASE("malformed trace lines are refused, not misread", "[trace]") {
   CHECK_FALSE(parse_trace_line(R"({"t_ns":1,"kind":"x","a":"unterminated})"));
 }
 
+TEST_CASE("guest bytes that are not UTF-8 still make valid JSON and read back the same", "[trace]") {
+  const std::string text = std::string("caf\xc3\xa9 ") + "\xfe\xc3\xff" + "\xe2\x82" + " \xf0\x9f\x99\x82";
+  TraceEvent e(1, "output");
+  e.with("text", text);
+  const std::string line = e.to_json();
+  // Well-formed sequences stay as they are; stray bytes become \u00XX.
+  CHECK(line.find("caf\xc3\xa9") != std::string::npos);
+  CHECK(line.find("\\u00fe\\u00c3\\u00ff\\u00e2\\u0082") != std::string::npos);
+  CHECK(line.find("\xf0\x9f\x99\x82") != std::string::npos);
+  auto back = parse_trace_line(line);
+  REQUIRE(back);
+  CHECK(back->get_str("text") == text);
+}
+
+TEST_CASE("numbers and escapes out of range are refused, not thrown", "[trace]") {
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":99999999999999999999999,"kind":"x"})"));
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":-5,"kind":"x"})"));
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":1,"kind":"x","a":-})"));
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":1,"kind":"x","a":"\uZZZZ"})"));
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":1,"kind":"x","a":"\u12"})"));
+  CHECK_FALSE(parse_trace_line(R"({"t_ns":1,"kind":"x"} trailing)"));
+  CHECK(parse_trace_line(R"({"t_ns":1,"kind":"x"}  )"));
+}
+
 TEST_CASE("the JSON writer nests objects and arrays with commas in the right places", "[json]") {
   JsonWriter j(0);
   j.begin_object().field("a", 1).key("b").begin_array().value("x").value(true).null().end_array();
