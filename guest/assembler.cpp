@@ -13,6 +13,8 @@
 namespace pairsim::guest {
 
 std::string Diagnostic::str() const {
+  // A diagnostic about a whole file (an object file, an unreadable file) has no line.
+  if (line <= 0) return file + ": error: " + message;
   return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: " + message;
 }
 

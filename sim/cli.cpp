@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "guest/assembler.hpp"
+#include "guest/program_file.hpp"
 #include "sim/pair_table.hpp"
 #include "sim/run_command.hpp"
 
@@ -133,29 +134,12 @@ int cmd_disasm(int argc, char* argv[]) {
     return exit_ok;
   }
   if (file.empty()) return usage_error("disasm needs a file");
-  std::optional<guest::Program> prog;
-  if (file.size() > 5 && file.compare(file.size() - 5, 5, ".pobj") == 0) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << file << ": error: cannot read the file\n";
-      return exit_bad_input;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string why;
-    prog = guest::deserialize(ss.str(), why);
-    if (!prog) {
-      std::cerr << file << ": error: " << why << "\n";
-      return exit_bad_input;
-    }
-  } else {
-    auto result = guest::assemble_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"});
-    if (!result.program) {
-      for (const auto& d : result.errors) std::cerr << d.str() << "\n";
-      return exit_bad_input;
-    }
-    prog = std::move(result.program);
+  auto result = guest::load_program_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"});
+  if (!result.program) {
+    for (const auto& d : result.errors) std::cerr << d.str() << "\n";
+    return exit_bad_input;
   }
+  const auto& prog = result.program;
   std::cout << guest::disassemble(*prog);
   return exit_ok;
 }

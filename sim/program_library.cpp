@@ -1,9 +1,8 @@
 #include "sim/program_library.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "guest/program_file.hpp"
 #include "sim/scenario_parser.hpp"
 
 namespace pairsim::sim {
@@ -16,10 +15,14 @@ ProgramLibrary::ProgramLibrary(std::string scenario_path, std::string project_di
       guest_dir_(project_dir_ + "/guest") {}
 
 std::string ProgramLibrary::resolve(const std::string& name) const {
-  for (const auto& candidate : program_search_paths(scenario_path_, name, project_dir_)) {
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
-  }
+  // A name without an ending ("echo", as a guest's newprocess may say) means the source, "echo.pasm".
+  std::vector<std::string> names{name};
+  if (!fs::path(name).has_extension()) names.push_back(name + ".pasm");
+  for (const auto& n : names)
+    for (const auto& candidate : program_search_paths(scenario_path_, n, project_dir_)) {
+      std::error_code ec;
+      if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
+    }
   return "";
 }
 
@@ -48,23 +51,7 @@ const guest::Program* ProgramLibrary::load(const std::string& name, std::string&
     error = it->second.empty() ? "program '" + name + "' does not assemble" : it->second.front();
     return nullptr;
   }
-  if (fs::path(path).extension() == ".pobj") {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string why;
-    auto prog = guest::deserialize(ss.str(), why);
-    if (!prog) {
-      failures_[path] = {path + ": error: " + why};
-      error = failures_[path].front();
-      return nullptr;
-    }
-    auto owned = std::make_unique<guest::Program>(std::move(*prog));
-    auto* raw = owned.get();
-    by_path_[path] = std::move(owned);
-    return raw;
-  }
-  auto result = guest::assemble_file(path, {guest_dir_ + "/lib"});
+  auto result = guest::load_program_file(path, {guest_dir_ + "/lib"});
   if (!result.program) {
     std::vector<std::string> msgs;
     for (const auto& d : result.errors) msgs.push_back(d.str());

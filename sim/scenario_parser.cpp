@@ -1,5 +1,7 @@
 #include "sim/scenario_parser.hpp"
 
+#include "guest/process_name.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,6 @@
 namespace pairsim::sim {
 namespace {
 
-constexpr std::size_t max_process_name = 15;
 constexpr int min_cpus = 2;
 constexpr int max_cpus = 16;
 constexpr std::uint64_t min_memory = 64u << 10;
@@ -348,11 +349,10 @@ class ScenarioParser {
     const std::string& s = tok.text;
     if (tok.is_string || s.empty() || s[0] != '$')
       fail(tok.col, "expected a process name such as $SERV, found " + describe(tok));
-    auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-    auto is_alnum = [&](char c) { return is_letter(c) || (c >= '0' && c <= '9'); };
-    if (s.size() < 2 || !is_letter(s[1]) || !std::all_of(s.begin() + 1, s.end(), is_alnum))
-      fail(tok.col, "bad process name " + describe(tok) + ": a name is $, a letter, then letters or digits");
-    if (s.size() > max_process_name) fail(tok.col, "process name " + describe(tok) + " is longer than 15 characters");
+    if (s.size() > guest::kMaxProcessNameLength)
+      fail(tok.col, "process name " + describe(tok) + " is longer than 16 characters");
+    if (!guest::is_process_name(s))
+      fail(tok.col, "bad process name " + describe(tok) + ": a name is $, a letter, then letters, digits or _");
     return s;
   }
 

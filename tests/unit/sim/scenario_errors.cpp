@@ -180,11 +180,12 @@ TEST_CASE("scenario error: process names", "[scenario][error]") {
         "no start statement names process $SREV (named: $SERV)");
   check("run for 1s\nexpect takeover $X\n", 2, 17, "no start statement names process $X (no process is named)");
   check("run for 1s\nstart $1A program a.pasm cpu 0\n", 2, 7,
-        "bad process name '$1A': a name is $, a letter, then letters or digits");
+        "bad process name '$1A': a name is $, a letter, then letters, digits or _");
   check("run for 1s\nstart $A-B program a.pasm cpu 0\n", 2, 7,
-        "bad process name '$A-B': a name is $, a letter, then letters or digits");
-  check("run for 1s\nstart $ABCDEFGHIJKLMNO program a.pasm cpu 0\n", 2, 7,
-        "process name '$ABCDEFGHIJKLMNO' is longer than 15 characters");
+        "bad process name '$A-B': a name is $, a letter, then letters, digits or _");
+  check("run for 1s\nstart $ABCDEFGHIJKLMNOP program a.pasm cpu 0\n", 2, 7,
+        "process name '$ABCDEFGHIJKLMNOP' is longer than 16 characters");
+  CHECK(parse_scenario("start $A_1 program a.pasm cpu 0\nrun for 1s\nexpect $A_1 running\n", "t").ok());
   check("run for 1s\nstart $A program a.pasm cpu 0\nexpect takeover A\n", 3, 17,
         "expected a process name such as $SERV, found 'A'");
 }
