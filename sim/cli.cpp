@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -37,19 +38,23 @@ int usage_error(const std::string& msg) {
   return exit_bad_input;
 }
 
-// Parses argv[2..] against `desc` with one positional argument. Returns false (and the exit code) on error.
-bool parse(int argc, char* argv[], const po::options_description& desc, const char* positional_name,
-           po::variables_map& vm, int& code) {
+// Parses argv[2..] against `desc` with one positional argument. Returns the exit code to stop with (after a
+// usage error, or after printing the help that was asked for), or nullopt to go on.
+std::optional<int> parse(int argc, char* argv[], const po::options_description& desc, const char* positional_name,
+                         po::variables_map& vm) {
   po::positional_options_description pos;
   pos.add(positional_name, 1);
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    code = usage_error(e.what());
-    return false;
+    return usage_error(e.what());
   }
-  return true;
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  return std::nullopt;
 }
 
 int cmd_run(int argc, char* argv[]) {
@@ -66,12 +71,7 @@ int cmd_run(int argc, char* argv[]) {
       ("pair", po::value(&o.pair), "with --table: only this pair ($NAME)")
       ("log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
   po::variables_map vm;
-  int code = 0;
-  if (!parse(argc, argv, desc, "scenario", vm, code)) return code;
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return exit_ok;
-  }
+  if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
   if (o.scenario.empty()) return usage_error("run needs a scenario file");
   if (vm.count("seed")) {
     // Read by hand: Boost would take "-1" as 18446744073709551615.
@@ -95,12 +95,7 @@ int cmd_asm(int argc, char* argv[]) {
       ("output,o", po::value(&out), "write the object file (.pobj) to OUT")
       ("listing", po::bool_switch(&listing), "print the listing: address, words, source line");
   po::variables_map vm;
-  int code = 0;
-  if (!parse(argc, argv, desc, "file", vm, code)) return code;
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return exit_ok;
-  }
+  if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("asm needs a source file");
   auto result = guest::assemble_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, listing);
   if (!result.program) {
@@ -127,12 +122,7 @@ int cmd_disasm(int argc, char* argv[]) {
   po::options_description desc("pairsim disasm FILE");
   desc.add_options()("help,h", "this help")("file", po::value(&file), "a source (.pasm) or object (.pobj) file");
   po::variables_map vm;
-  int code = 0;
-  if (!parse(argc, argv, desc, "file", vm, code)) return code;
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return exit_ok;
-  }
+  if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("disasm needs a file");
   auto result = guest::load_program_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"});
   if (!result.program) {
@@ -150,12 +140,7 @@ int cmd_table(int argc, char* argv[]) {
   desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")
       ("pair", po::value(&pair), "only this pair");
   po::variables_map vm;
-  int code = 0;
-  if (!parse(argc, argv, desc, "trace", vm, code)) return code;
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return exit_ok;
-  }
+  if (auto stop = parse(argc, argv, desc, "trace", vm)) return *stop;
   if (file.empty()) return usage_error("table needs a trace file");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
