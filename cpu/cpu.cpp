@@ -7,12 +7,6 @@ namespace pairsim::cpu {
 
 namespace {
 
-std::uint64_t to_ns(const sc_core::sc_time& t) {
-  return static_cast<std::uint64_t>(t.value() / sc_core::sc_time(1, sc_core::SC_NS).value());
-}
-
-sc_core::sc_time ns(std::uint64_t v) { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS); }
-
 std::string mask_list(CpuMask m) {
   std::string out;
   for (int i = 0; i < 16; ++i)
@@ -35,6 +29,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
       programs_(programs),
       membership_(cfg.id, cfg.cpus, MembershipConfig{cfg.heartbeat_ns, 0}),
       ns_per_instruction_(1000.0 / cfg.mips),
+      ticks_per_ns_(sc_core::sc_time(1, sc_core::SC_NS).value()),
       state_sig_("state_sig", static_cast<int>(CpuState::up)),
       im_alive_sig_("im_alive_sig", false) {
   kernel_ = make_kernel();
@@ -56,6 +51,12 @@ std::unique_ptr<Kernel> Cpu::make_kernel() {
 std::uint64_t Cpu::instructions() const {
   return retired_before_ + (kernel_ ? kernel_->instructions_retired() : 0);
 }
+
+// The clock is read at every system call and bus operation: with the resolution's ticks per ns kept, a
+// conversion is one division (building sc_time(1, SC_NS) each time is not cheap).
+std::uint64_t Cpu::to_ns(const sc_core::sc_time& t) const { return t.value() / ticks_per_ns_; }
+
+sc_core::sc_time Cpu::from_ns(std::uint64_t v) const { return sc_core::sc_time::from_value(v * ticks_per_ns_); }
 
 std::uint64_t Cpu::local_now() const { return to_ns(sc_core::sc_time_stamp() + qk_.get_local_time()); }
 
@@ -283,7 +284,7 @@ void Cpu::main_thread() {
       if (state_ == CpuState::reloading) {
         const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
         if (now < up_at_ns_) {
-          wait(ns(up_at_ns_ - now), wake_);
+          wait(from_ns(up_at_ns_ - now), wake_);
           continue;
         }
         come_up();
@@ -312,7 +313,7 @@ void Cpu::main_thread() {
       now = to_ns(sc_core::sc_time_stamp());
       const std::uint64_t t = next_wakeup_ns();
       if (t <= now) continue;
-      wait(ns(t - now), wake_);
+      wait(from_ns(t - now), wake_);
     } catch (const Halted&) {
       // The CPU stopped while its kernel was waiting for the bus; the loop's top drops the kernel.
     }

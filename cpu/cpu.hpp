@@ -84,6 +84,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   void broadcast_regroup(const std::vector<std::uint8_t>& msg);
   void apply_decision(const Regroup::Decision& d);
   std::uint64_t next_wakeup_ns() const;
+  std::uint64_t to_ns(const sc_core::sc_time& t) const;
+  sc_core::sc_time from_ns(std::uint64_t v) const;
   std::uint64_t local_now() const;
   std::uint64_t event_time() const;
   void emit_now(sim::TraceEvent e) const;
@@ -118,6 +120,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   sc_core::sc_process_handle thread_;
   tlm_utils::tlm_quantumkeeper qk_;
   double ns_per_instruction_;
+  std::uint64_t ticks_per_ns_;  // of the SystemC time resolution
 
   bool vcd_ = false;
   sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> state_sig_;

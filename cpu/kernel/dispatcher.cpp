@@ -9,49 +9,62 @@ Dispatcher::Dispatcher(std::uint64_t slice_instructions) : slice_(std::max<std::
 void Dispatcher::make_ready(int pin, int priority) {
   if (pin == running_) return;
   auto& q = queues_[priority];
-  if (std::find(q.begin(), q.end(), pin) == q.end()) q.push_back(pin);
+  if (std::find(q.begin(), q.end(), pin) != q.end()) return;
+  q.push_back(pin);
+  ++queued_;
 }
 
-void Dispatcher::enqueue_front(int pin, int priority) { queues_[priority].push_front(pin); }
+void Dispatcher::enqueue_front(int pin, int priority) {
+  queues_[priority].push_front(pin);
+  ++queued_;
+}
 
 void Dispatcher::remove(int pin) {
   if (pin == running_) {
     running_ = -1;
     return;
   }
-  for (auto it = queues_.begin(); it != queues_.end(); ++it) {
-    auto& q = it->second;
+  for (auto& [priority, q] : queues_) {
     auto found = std::find(q.begin(), q.end(), pin);
     if (found == q.end()) continue;
     q.erase(found);
-    if (q.empty()) queues_.erase(it);
+    --queued_;
     return;
   }
 }
 
+Dispatcher::Queues::iterator Dispatcher::top() {
+  if (queued_ == 0) return queues_.end();
+  auto it = queues_.begin();
+  while (it->second.empty()) ++it;
+  return it;
+}
+
 int Dispatcher::select() {
   if (running_ >= 0) {
-    const bool higher_waiting = !queues_.empty() && queues_.begin()->first > running_priority_;
+    const auto waiting = top();
+    const bool higher_waiting = waiting != queues_.end() && waiting->first > running_priority_;
     if (higher_waiting) {
       enqueue_front(running_, running_priority_);
       running_ = -1;
     } else if (slice_left_ == 0) {
-      if (queues_.empty() || queues_.begin()->first < running_priority_) {
+      if (waiting == queues_.end() || waiting->first < running_priority_) {
         slice_left_ = slice_;  // nobody of its priority waits: it keeps the CPU
         return running_;
       }
       queues_[running_priority_].push_back(running_);
+      ++queued_;
       running_ = -1;
     } else {
       return running_;
     }
   }
-  if (queues_.empty()) return -1;
-  auto top = queues_.begin();
-  running_ = top->second.front();
-  running_priority_ = top->first;
-  top->second.pop_front();
-  if (top->second.empty()) queues_.erase(top);
+  const auto next = top();
+  if (next == queues_.end()) return -1;
+  running_ = next->second.front();
+  running_priority_ = next->first;
+  next->second.pop_front();
+  --queued_;
   slice_left_ = slice_;
   return running_;
 }

@@ -1,6 +1,7 @@
 #include "cpu/kernel/kernel.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "guest/syscalls.hpp"
 
@@ -98,7 +99,7 @@ void Kernel::on_message(int src_cpu, const std::vector<std::uint8_t>& payload) {
     case MessageType::request: {
       RequestMsg m;
       if (!decode(payload, m)) return drop(src_cpu, "request");
-      return messages_.on_request(src_cpu, m);
+      return messages_.on_request(src_cpu, std::move(m));
     }
     case MessageType::reply: {
       ReplyMsg m;

@@ -96,10 +96,13 @@ void MessageSystem::send_request(std::uint64_t id, Outstanding& o, Pid target) {
   m.open_id = o.open_id;
   m.sync_id = o.sync_id;
   m.reply_max = o.reply_max;
-  m.data = o.data;
+  // The request's bytes are lent to the message for encoding: the requester keeps them for a resend.
+  m.data = std::move(o.data);
+  std::vector<std::uint8_t> payload = encode(m);
+  o.data = std::move(m.data);
   o.sent_to = target;
   o.waiting_retry = false;
-  o.msg_id = core_.send(pid_cpu(target), encode(m));
+  o.msg_id = core_.send(pid_cpu(target), std::move(payload));
 }
 
 void MessageSystem::path_error(std::uint64_t id) {
@@ -233,7 +236,7 @@ void MessageSystem::send_reply(const ReceivedMessage& to, std::uint32_t error, s
   core_.send(to.src_cpu, encode(r));
 }
 
-void MessageSystem::on_request(int src_cpu, const RequestMsg& m) {
+void MessageSystem::on_request(int src_cpu, RequestMsg&& m) {
   Process* p = core_.processes.find(m.dst_pin);
   if (p == nullptr || p->name != m.target || p->role == PairRole::backup) {
     reject(src_cpu, m.req_id, static_cast<std::uint32_t>(guest::fe::path_down));
@@ -272,7 +275,7 @@ void MessageSystem::on_request(int src_cpu, const RequestMsg& m) {
   r.tag = p->next_tag++;
   if (p->next_tag == 0) p->next_tag = 1;
   r.sender = make_pid(src_cpu, m.src_pin);
-  r.data = m.data;
+  r.data = std::move(m.data);
   r.src_cpu = src_cpu;
   r.req_id = m.req_id;
   r.open_id = m.open_id;
@@ -311,7 +314,8 @@ std::int32_t MessageSystem::hand_over(Process& p, ReceivedMessage m, std::uint32
   if (!write_bytes(p.ps, buf, m.data.data(), n)) p.pending_trap = Trap::bad_argument;
   p.last_tag = m.tag;
   p.last_sender = m.sender;
-  detail_event("receive", p, m.tag == 0 ? std::string("system") : pid_string(m.sender), n, m.tag);
+  if (core_.detail())  // the sender's name is built only for a trace that shows it
+    detail_event("receive", p, m.tag == 0 ? std::string("system") : pid_string(m.sender), n, m.tag);
   if (m.tag != 0) {
     m.data.clear();
     m.data.shrink_to_fit();
@@ -348,7 +352,7 @@ std::int32_t MessageSystem::reply(Process& p, std::uint32_t tag, std::vector<std
   saved.error = error;
   saved.data = data;
   if (!send) return 0;
-  detail_event("send", p, pid_string(it->second.sender), data.size(), tag);
+  if (core_.detail()) detail_event("send", p, pid_string(it->second.sender), data.size(), tag);
   send_reply(it->second, error, std::move(data));
   p.pending.erase(it);
   return 0;

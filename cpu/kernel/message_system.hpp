@@ -36,7 +36,7 @@ class MessageSystem {
   // Queues a system message ([number, …] words, tag 0) on the process's $RECEIVE.
   void deliver_system_message(Process& p, const std::vector<std::int32_t>& words);
 
-  void on_request(int src_cpu, const RequestMsg& m);
+  void on_request(int src_cpu, RequestMsg&& m);  // takes the request's bytes
   void on_reply(int src_cpu, const ReplyMsg& m);
   bool on_send_failed(std::uint64_t msg_id);
   // After the destination table applied the CPU's failure: requests that went there get path errors.

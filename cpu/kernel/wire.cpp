@@ -1,5 +1,8 @@
 #include "cpu/kernel/wire.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "guest/syscalls.hpp"
 
 namespace pairsim::cpu {
@@ -13,11 +16,22 @@ constexpr std::uint32_t kMaxCheckpointWords = guest::kMaxCheckpointBytes / 4;
 constexpr std::uint32_t kMaxEntries = 4096;  // destination entries, sync-block entries
 constexpr std::uint32_t kMaxArgs = 64;
 
+// Room for the envelope byte that the CPU module puts in front of every kernel message (cpu/cpu.cpp), so
+// that costs a move of the bytes, not a new buffer.
+constexpr std::size_t kEnvelopeRoom = 1;
+
 class Writer {
  public:
-  explicit Writer(MessageType t) { out_.push_back(static_cast<std::uint8_t>(t)); }
+  // `expected` is the encoded size when the caller knows it (the hot request and reply): one allocation
+  // instead of a doubling series of them. The buffer is sized ahead and written through a position, so a
+  // field costs a few stores rather than a push_back a byte.
+  explicit Writer(MessageType t, std::size_t expected = 64) {
+    out_.reserve(expected + kEnvelopeRoom);
+    out_.resize(expected < 1 ? 1 : expected);
+    out_[0] = static_cast<std::uint8_t>(t);
+  }
   Writer& u8(std::uint8_t v) {
-    out_.push_back(v);
+    *room(1) = v;
     return *this;
   }
   Writer& u16(std::uint16_t v) { return le(v, 2); }
@@ -26,12 +40,12 @@ class Writer {
   Writer& u64(std::uint64_t v) { return le(v, 8); }
   Writer& str(const std::string& s) {
     u32(static_cast<std::uint32_t>(s.size()));
-    out_.insert(out_.end(), s.begin(), s.end());
+    if (!s.empty()) std::memcpy(room(s.size()), s.data(), s.size());
     return *this;
   }
   Writer& bytes(const std::vector<std::uint8_t>& b) {
     u32(static_cast<std::uint32_t>(b.size()));
-    out_.insert(out_.end(), b.begin(), b.end());
+    if (!b.empty()) std::memcpy(room(b.size()), b.data(), b.size());
     return *this;
   }
   Writer& words(const std::vector<std::uint32_t>& w) {
@@ -39,14 +53,26 @@ class Writer {
     for (auto v : w) u32(v);
     return *this;
   }
-  std::vector<std::uint8_t> take() { return std::move(out_); }
+  std::vector<std::uint8_t> take() {
+    out_.resize(pos_);
+    return std::move(out_);
+  }
 
  private:
+  // Where the next n bytes go; grows the buffer when the guess was short.
+  std::uint8_t* room(std::size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(std::max(out_.size() * 2, pos_ + n));
+    std::uint8_t* at = out_.data() + pos_;
+    pos_ += n;
+    return at;
+  }
   Writer& le(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    std::uint8_t* at = room(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) at[i] = static_cast<std::uint8_t>(v >> (8 * i));
     return *this;
   }
   std::vector<std::uint8_t> out_;
+  std::size_t pos_ = 1;  // after the type byte
 };
 
 // Every read checks the remaining length; after the first failure all reads fail and ok() stays false.
@@ -165,7 +191,7 @@ bool message_type(const std::vector<std::uint8_t>& payload, MessageType& type) {
 }
 
 std::vector<std::uint8_t> encode(const RequestMsg& m) {
-  Writer w(MessageType::request);
+  Writer w(MessageType::request, 1 + 8 + 2 + 2 + 4 + m.target.size() + 8 + 4 + 4 + 4 + m.data.size());
   w.u64(m.req_id).u16(m.src_pin).u16(m.dst_pin).str(m.target).u64(m.open_id).u32(m.sync_id).u32(m.reply_max);
   w.bytes(m.data);
   return w.take();
@@ -184,7 +210,7 @@ bool decode(const std::vector<std::uint8_t>& p, RequestMsg& m) {
 }
 
 std::vector<std::uint8_t> encode(const ReplyMsg& m) {
-  Writer w(MessageType::reply);
+  Writer w(MessageType::reply, 1 + 8 + 4 + 1 + 4 + m.data.size());
   w.u64(m.req_id).u32(m.error).u8(m.rejected ? 1 : 0).bytes(m.data);
   return w.take();
 }
