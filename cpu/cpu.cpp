@@ -36,6 +36,8 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
   next_send_ns_ = 0;
   next_check_ns_ = cfg_.heartbeat_ns / 2;
   bus_.attach(cfg_.id, this);
+  wake_or_timer_ |= wake_;
+  wake_or_timer_ |= timer_;
   SC_THREAD(main_thread);
   thread_ = sc_core::sc_get_current_process_handle();
 }
@@ -313,7 +315,15 @@ void Cpu::main_thread() {
       now = to_ns(sc_core::sc_time_stamp());
       const std::uint64_t t = next_wakeup_ns();
       if (t <= now) continue;
-      wait(from_ns(t - now), wake_);
+      // A timed wait that a message ends early would leave its timeout in SystemC's queue until it
+      // expired (up to half a heartbeat later); thousands of those make every bus event dearer. One timer
+      // event, moved only when the next wake-up time changes, keeps the queue short.
+      if (timer_at_ns_ != t || timer_at_ns_ <= now) {
+        timer_.cancel();
+        timer_.notify(from_ns(t - now));
+        timer_at_ns_ = t;
+      }
+      wait(wake_or_timer_);
     } catch (const Halted&) {
       // The CPU stopped while its kernel was waiting for the bus; the loop's top drops the kernel.
     }

@@ -117,6 +117,9 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::deque<Inbound> inbox_;
   std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's
   sc_core::sc_event wake_;
+  sc_core::sc_event timer_;              // the next timed wake-up (I'm-alive, check, regroup, a guest delay)
+  std::uint64_t timer_at_ns_ = 0;        // when timer_ is set to fire
+  sc_core::sc_event_or_list wake_or_timer_;
   sc_core::sc_process_handle thread_;
   tlm_utils::tlm_quantumkeeper qk_;
   double ns_per_instruction_;
