@@ -95,6 +95,12 @@ void Cpu::fail() {
 void Cpu::stop(CpuState why, const std::string& reason) {
   bus_.set_cpu_alive(cfg_.id, false);
   inbox_.clear();
+  for (const auto& req : starts_)
+    trace_.emit(sim::TraceEvent(event_time(), "start_failed")
+                    .with("cpu", cfg_.id)
+                    .with("process", req.name)
+                    .with("reason", "the CPU stopped before the process could start"));
+  starts_.clear();
   if (why == CpuState::halted)
     trace_.emit(sim::TraceEvent(event_time(), "halt").with("cpu", cfg_.id).with("reason", reason));
   set_state(why);
@@ -124,9 +130,20 @@ void Cpu::come_up() {
 
 std::optional<std::string> Cpu::start_process(const StartRequest& req) {
   if (state_ != CpuState::up || !kernel_) return std::string("CPU ") + std::to_string(cfg_.id) + " is not up";
-  auto err = kernel_->start_process(req);
+  // Creating a named process publishes its name, which sends, which synchronises this CPU's clock: only
+  // the CPU's own thread may do that, so the request waits for it (a delta cycle when the CPU is idle).
+  starts_.push_back(req);
   wake_.notify(sc_core::SC_ZERO_TIME);
-  return err;
+  return std::nullopt;
+}
+
+void Cpu::take_starts() {
+  while (!starts_.empty() && state_ == CpuState::up && kernel_) {
+    const StartRequest req = std::move(starts_.front());
+    starts_.pop_front();
+    if (auto err = kernel_->start_process(req))
+      emit_now(sim::TraceEvent(0, "start_failed").with("cpu", cfg_.id).with("process", req.name).with("reason", *err));
+  }
 }
 
 void Cpu::on_message(int src_cpu, std::uint64_t, std::vector<std::uint8_t>&& payload) {
@@ -294,6 +311,7 @@ void Cpu::main_thread() {
       }
       std::uint64_t now = local_now();
       drain_inbox();
+      take_starts();
       if (state_ != CpuState::up) continue;
       run_timers(now);
       if (state_ != CpuState::up) continue;
@@ -311,7 +329,8 @@ void Cpu::main_thread() {
       }
       qk_.sync();
       // A message, a start or a timer may have come while the sync waited: its wake-up is spent.
-      if (!inbox_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready())) continue;
+      if (!inbox_.empty() || !starts_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready()))
+        continue;
       now = to_ns(sc_core::sc_time_stamp());
       const std::uint64_t t = next_wakeup_ns();
       if (t <= now) continue;

@@ -49,7 +49,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   void fail();
   // Brings a down or halted CPU back: it reloads for reload_ns, then joins through a regroup round.
   void reload();
-  // Starts a process from the scenario; an error sentence if it cannot.
+  // Starts a process from the scenario: an error sentence now if the CPU is not up; the CPU's thread
+  // creates the process right after, and a failure then is traced as `start_failed`.
   std::optional<std::string> start_process(const StartRequest& req);
 
   CpuState state() const { return state_; }
@@ -74,6 +75,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
 
   std::unique_ptr<Kernel> make_kernel();
   void main_thread();
+  void take_starts();
   void come_up();
   void stop(CpuState why, const std::string& reason);
   void set_state(CpuState s);
@@ -115,6 +117,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::uint64_t up_at_ns_ = 0;  // when reloading ends
 
   std::deque<Inbound> inbox_;
+  std::deque<StartRequest> starts_;
   std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's
   sc_core::sc_event wake_;
   sc_core::sc_event timer_;              // the next timed wake-up (I'm-alive, check, regroup, a guest delay)

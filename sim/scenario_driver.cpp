@@ -74,6 +74,11 @@ ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, 
 }
 
 void ScenarioDriver::on_event(const TraceEvent& e) {
+  if (e.kind == "start_failed" && e.get_str("process") != std::nullopt) {
+    const std::string name = *e.get_str("process");
+    problems_.push_back("start " + (name.empty() ? std::string("of an unnamed process") : name) + " on cpu " +
+                        std::to_string(e.get_int("cpu").value_or(-1)) + " failed: " + e.get_str("reason").value_or(""));
+  }
   if (!scenario_.run.until_process_stops || stopped_early_) return;
   if ((e.kind == "process_stop" || e.kind == "abend") && e.get_str("process") == *scenario_.run.until_process_stops) {
     // Every member gone: for a pair, the run goes on while the other half can take over.
@@ -92,10 +97,7 @@ void ScenarioDriver::on_event(const TraceEvent& e) {
 
 void ScenarioDriver::start(const StartProcess& p, const std::string& where) {
   auto err = machine_.cpu(p.cpu).start_process(cpu::StartRequest{p.name, p.program, p.priority, p.args});
-  if (err) {
-    problems_.push_back(where + ": " + *err);
-    trace_.emit(TraceEvent(now_ns(), "start_failed").with("cpu", p.cpu).with("process", p.name).with("reason", *err));
-  }
+  if (err) trace_.emit(TraceEvent(now_ns(), "start_failed").with("cpu", p.cpu).with("process", p.name).with("reason", where + ": " + *err));
 }
 
 void ScenarioDriver::note_no_effect(const ResolvedAction& a, const std::string& why) {

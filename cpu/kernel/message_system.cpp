@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cpu/kernel/guest_buffer.hpp"
+#include "guest/process_name.hpp"
 #include "guest/syscalls.hpp"
 
 namespace pairsim::cpu {
@@ -16,11 +17,7 @@ constexpr std::size_t kMaxQueuedSystemMessages = 64;
 
 MessageSystem::MessageSystem(KernelCore& core) : core_(core) {}
 
-bool MessageSystem::valid_process_name(const std::string& name) {
-  if (name.size() < 2 || name.size() > 16 || name[0] != '$') return false;
-  return std::all_of(name.begin() + 1, name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
-}
+bool MessageSystem::valid_process_name(const std::string& name) { return guest::is_process_name(name); }
 
 std::int32_t MessageSystem::open(Process& p, const std::string& name, std::uint32_t sync_depth) {
   if (name == "$RECEIVE") {

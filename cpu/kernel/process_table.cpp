@@ -54,10 +54,5 @@ const Process* ProcessTable::find(int pin) const {
   return it == live_.end() ? nullptr : it->second.get();
 }
 
-Process* ProcessTable::find_named(const std::string& name) {
-  for (auto& [pin, p] : live_)
-    if (p->name == name) return p.get();
-  return nullptr;
-}
 
 }  // namespace pairsim::cpu

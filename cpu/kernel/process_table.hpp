@@ -31,7 +31,6 @@ class ProcessTable {
 
   Process* find(int pin);
   const Process* find(int pin) const;
-  Process* find_named(const std::string& name);
 
   // In pin order (deterministic).
   std::map<int, std::unique_ptr<Process>>& all() { return live_; }
