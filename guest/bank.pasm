@@ -29,6 +29,7 @@
 ; Run it:  pairsim run scenarios/pair-bank.scn --table
         include "sys.pasm"
         include "args.pasm"             ; arg_or
+        include "pair.pasm"             ; pair_backup_in, pair_backup_from
 
         .const MAXCLIENTS 8
         .const MAXACCOUNTS 64
@@ -364,24 +365,42 @@ cpu_up: load bcpu                       ; -3: a CPU is back. Without a backup, m
 ; make_backup_in(cpu) -> 1 when a backup was created in that CPU and given our $RECEIVE open, else 0.
         .proc make_backup_in
         loadl -2
-        sys SYS_MYCPU
-        eq
-        jnz .no
+        call pair_backup_in
+        call adopt_backup
+        retv 1
+        .endproc
+
+; make_backup_from(cpu) -> 1 when a backup was created in the first CPU that is up from `cpu` on,
+; round-robin over 16 and not ours (NET/MASTER's rule, guest/lib/pair.pasm), else 0.
+        .proc make_backup_from
         loadl -2
-        sys SYS_CPUUP
+        call pair_backup_from
+        call adopt_backup
+        dup
+        jnz .made
+        push nobmsg
+        push nobmsg.len
+        sys SYS_PRINT
+        drop
+.made:  retv 1
+        .endproc
+
+; adopt_backup(pid or -error) -> 1 when it is a new backup: notes bpid and bcpu, says so, and gives it our
+; $RECEIVE open; else 0.
+        .proc adopt_backup
+        loadl -2
+        push 0
+        gt
         jz .no
         loadl -2
-        sys SYS_NEWBACKUP
-        dup
-        push 0
-        lt
-        jnz .failed
         store bpid
         loadl -2
+        push 8                          ; pid = cpu << 8 | pin
+        shr
         store bcpu
         push newbmsg
         push newbmsg.len
-        loadl -2
+        load bcpu
         sys SYS_PRINTS
         drop
         push RECEIVE_FILE
@@ -389,36 +408,6 @@ cpu_up: load bcpu                       ; -3: a CPU is back. Without a backup, m
         drop
         push 1
         retv 1
-.failed:
-        drop
 .no:    push 0
-        retv 1
-        .endproc
-
-; make_backup_from(cpu) -> 1 when a backup was created in the first CPU that is up from `cpu` on,
-; round-robin over 16 and not ours (NET/MASTER's rule), else 0.
-        .proc make_backup_from
-        adds 1                          ; local 1: how many tried
-.next:  loadl 1
-        push 16
-        lt
-        jz .none
-        loadl -2
-        loadl 1
-        add
-        push 16
-        modu
-        call make_backup_in
-        loadl 1
-        addi 1
-        storel 1
-        jz .next
-        push 1
-        retv 1
-.none:  push nobmsg
-        push nobmsg.len
-        sys SYS_PRINT
-        drop
-        push 0
         retv 1
         .endproc

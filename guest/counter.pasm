@@ -31,6 +31,7 @@
         include "sys.pasm"
         include "args.pasm"             ; arg_or
         include "open.pasm"             ; open_wait
+        include "pair.pasm"             ; pair_backup_from
 
         .data
 logname: .string "$LOG"
@@ -220,40 +221,21 @@ log_failed:
         retv 1
         .endproc
 
-; make_backup(first cpu) -> 1 when a backup was created (in the first CPU that is up, from `first` on,
-; round-robin over 16, not ours), else 0. Sets bcpu; gives the backup the open of $LOG.
+; make_backup(first cpu) -> 1 when a backup was created (guest/lib/pair.pasm: in the first CPU that is up,
+; from `first` on, round-robin, not ours), else 0. Sets bcpu; gives the backup the open of $LOG.
         .proc make_backup
-        adds 2                          ; local 1: the CPU tried, local 2: how many tried
-.next:  loadl 2
-        push 16
-        lt
-        jz .none
         loadl -2
-        loadl 2
-        add
-        push 16
-        modu
-        storel 1
-        loadl 2
-        addi 1
-        storel 2
-        loadl 1
-        sys SYS_MYCPU
-        eq
-        jnz .next
-        loadl 1
-        sys SYS_CPUUP
-        jz .next
-        loadl 1
-        sys SYS_NEWBACKUP
+        call pair_backup_from
+        dup
         push 0
         lt
-        jnz .next
-        loadl 1
+        jnz .none
+        push 8                          ; pid = cpu << 8 | pin
+        shr
         store bcpu
         push newbmsg
         push newbmsg.len
-        loadl 1
+        load bcpu
         sys SYS_PRINTS
         drop
         load ckfiles                    ; mode 1: the backup opens $LOG as we did
@@ -263,7 +245,8 @@ log_failed:
         drop
 .made:  push 1
         retv 1
-.none:  push nobmsg
+.none:  drop
+        push nobmsg
         push nobmsg.len
         sys SYS_PRINT
         drop
