@@ -56,11 +56,17 @@ std::uint64_t Cpu::instructions() const {
 
 // The clock is read at every system call and bus operation: with the resolution's ticks per ns kept, a
 // conversion is one division (building sc_time(1, SC_NS) each time is not cheap).
-std::uint64_t Cpu::to_ns(const sc_core::sc_time& t) const { return t.value() / ticks_per_ns_; }
+std::uint64_t Cpu::to_ns(const sc_core::sc_time& t) const {
+  return t.value() / ticks_per_ns_;
+}
 
-sc_core::sc_time Cpu::from_ns(std::uint64_t v) const { return sc_core::sc_time::from_value(v * ticks_per_ns_); }
+sc_core::sc_time Cpu::from_ns(std::uint64_t v) const {
+  return sc_core::sc_time::from_value(v * ticks_per_ns_);
+}
 
-std::uint64_t Cpu::local_now() const { return to_ns(sc_core::sc_time_stamp() + qk_.get_local_time()); }
+std::uint64_t Cpu::local_now() const {
+  return to_ns(sc_core::sc_time_stamp() + qk_.get_local_time());
+}
 
 void Cpu::emit_now(sim::TraceEvent e) const {
   e.t_ns = local_now();
@@ -213,7 +219,8 @@ void Cpu::carry_out(const Membership::Actions& a) {
   if (state_ != CpuState::up) return;
   if (a.round_started) log_.debug(local_now(), "regroup round {} starts: {}", a.round, a.round_reason);
   if (a.round_started)
-    emit_now(sim::TraceEvent(0, "regroup_start").with("cpu", cfg_.id).with("round", a.round).with("reason", a.round_reason));
+    emit_now(
+        sim::TraceEvent(0, "regroup_start").with("cpu", cfg_.id).with("round", a.round).with("reason", a.round_reason));
   broadcast_regroup(a.broadcast);
   if (a.round_started) wake_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -229,7 +236,10 @@ void Cpu::apply_decision(const Regroup::Decision& d) {
     emit_now(sim::TraceEvent(0, "not_admitted").with("cpu", cfg_.id).with("round", d.round).with("reason", d.reason));
     return;
   }
-  emit_now(sim::TraceEvent(0, "regroup_end").with("cpu", cfg_.id).with("round", d.round).with("members", mask_list(d.members)));
+  emit_now(sim::TraceEvent(0, "regroup_end")
+               .with("cpu", cfg_.id)
+               .with("round", d.round)
+               .with("members", mask_list(d.members)));
   log_.info(local_now(), "regroup round {}: members {}", d.round, mask_list(d.members));
   for (int c = 0; c < cfg_.cpus; ++c) {
     if (d.declared_down & (1u << c)) {
@@ -317,8 +327,8 @@ void Cpu::main_thread() {
       if (state_ != CpuState::up) continue;
       if (kernel_ && kernel_->has_ready()) {
         // Run up to the next timer, at most a quantum ahead of the simulation kernel.
-        const std::uint64_t quantum_end = to_ns(qk_.get_current_time()) +
-                                          to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
+        const std::uint64_t quantum_end =
+            to_ns(qk_.get_current_time()) + to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
         const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
         const std::uint64_t span = until > now ? until - now : 0;
         const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
@@ -329,8 +339,7 @@ void Cpu::main_thread() {
       }
       qk_.sync();
       // A message, a start or a timer may have come while the sync waited: its wake-up is spent.
-      if (!inbox_.empty() || !starts_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready()))
-        continue;
+      if (!inbox_.empty() || !starts_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready())) continue;
       now = to_ns(sc_core::sc_time_stamp());
       const std::uint64_t t = next_wakeup_ns();
       if (t <= now) continue;

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include <systemc>
-#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <tlm_utils/tlm_quantumkeeper.h>  // needs <systemc> first
 
 #include "bus/bus_system.hpp"
 #include "cpu/cpu_state.hpp"
@@ -120,8 +121,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::deque<StartRequest> starts_;
   std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's
   sc_core::sc_event wake_;
-  sc_core::sc_event timer_;              // the next timed wake-up (I'm-alive, check, regroup, a guest delay)
-  std::uint64_t timer_at_ns_ = 0;        // when timer_ is set to fire
+  sc_core::sc_event timer_;        // the next timed wake-up (I'm-alive, check, regroup, a guest delay)
+  std::uint64_t timer_at_ns_ = 0;  // when timer_ is set to fire
   sc_core::sc_event_or_list wake_or_timer_;
   sc_core::sc_process_handle thread_;
   tlm_utils::tlm_quantumkeeper qk_;

@@ -11,10 +11,14 @@ enum class CpuState : std::uint8_t { up = 0, down = 1, halted = 2, reloading = 3
 
 inline const char* to_string(CpuState s) {
   switch (s) {
-    case CpuState::up: return "up";
-    case CpuState::down: return "down";
-    case CpuState::halted: return "halted";
-    case CpuState::reloading: return "reloading";
+    case CpuState::up:
+      return "up";
+    case CpuState::down:
+      return "down";
+    case CpuState::halted:
+      return "halted";
+    case CpuState::reloading:
+      return "reloading";
   }
   return "?";
 }

@@ -6,15 +6,24 @@ namespace pairsim::cpu {
 
 const char* trap_reason(Trap t) {
   switch (t) {
-    case Trap::none: return "none";
-    case Trap::illegal_instruction: return "illegal instruction";
-    case Trap::bad_address: return "bad address";
-    case Trap::bad_code_address: return "bad code address";
-    case Trap::stack_overflow: return "stack overflow";
-    case Trap::stack_underflow: return "stack underflow";
-    case Trap::division_by_zero: return "division by zero";
-    case Trap::bad_syscall: return "bad system call";
-    case Trap::bad_argument: return "bad system-call argument";
+    case Trap::none:
+      return "none";
+    case Trap::illegal_instruction:
+      return "illegal instruction";
+    case Trap::bad_address:
+      return "bad address";
+    case Trap::bad_code_address:
+      return "bad code address";
+    case Trap::stack_overflow:
+      return "stack overflow";
+    case Trap::stack_underflow:
+      return "stack underflow";
+    case Trap::division_by_zero:
+      return "division by zero";
+    case Trap::bad_syscall:
+      return "bad system call";
+    case Trap::bad_argument:
+      return "bad system-call argument";
   }
   return "unknown trap";
 }
@@ -27,7 +36,9 @@ void reset_registers(ProcessState& ps) {
 
 namespace {
 
-constexpr unsigned op(guest::Opcode o) { return static_cast<unsigned>(o); }
+constexpr unsigned op(guest::Opcode o) {
+  return static_cast<unsigned>(o);
+}
 
 // Arithmetic right shift written so it does not depend on how the host shifts negative numbers.
 inline std::uint32_t shift_arith(std::uint32_t a, std::uint32_t n) {
@@ -60,11 +71,11 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
   const std::uint32_t* const code = ps.program->code.data();
   const std::uint32_t code_size = static_cast<std::uint32_t>(ps.program->code.size());
 
-#define PAIRSIM_TRAP(kind)           \
-  do {                               \
-    r.reason = StopReason::trap;     \
-    r.trap = Trap::kind;             \
-    goto stop;                       \
+#define PAIRSIM_TRAP(kind)       \
+  do {                           \
+    r.reason = StopReason::trap; \
+    r.trap = Trap::kind;         \
+    goto stop;                   \
   } while (0)
 #define NEED(k) \
   if (top - base < (k)) PAIRSIM_TRAP(stack_underflow)
@@ -74,15 +85,15 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
   if ((addr) >= limit) PAIRSIM_TRAP(bad_address)
 #define CODE(addr) \
   if ((addr) >= code_size) PAIRSIM_TRAP(bad_code_address)
-#define BINARY(expr)                         \
-  {                                          \
-    NEED(2);                                 \
-    const std::uint32_t b = d[top - 1];      \
-    const std::uint32_t a = d[top - 2];      \
-    d[top - 2] = (expr);                     \
-    --top;                                   \
-    ++p;                                     \
-    break;                                   \
+#define BINARY(expr)                    \
+  {                                     \
+    NEED(2);                            \
+    const std::uint32_t b = d[top - 1]; \
+    const std::uint32_t a = d[top - 2]; \
+    d[top - 2] = (expr);                \
+    --top;                              \
+    ++p;                                \
+    break;                              \
   }
 #define SIGNED(x) static_cast<std::int32_t>(x)
 
@@ -93,7 +104,9 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
     CODE(p);
     const std::uint32_t w = code[p];
     switch (w >> guest::kOperandBits) {
-      case op(Opcode::nop): ++p; break;
+      case op(Opcode::nop):
+        ++p;
+        break;
 
       case op(Opcode::push):
         ROOM(1);
@@ -146,9 +159,12 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
         break;
       }
 
-      case op(Opcode::add): BINARY(a + b)
-      case op(Opcode::sub): BINARY(a - b)
-      case op(Opcode::mul): BINARY(a * b)
+      case op(Opcode::add):
+        BINARY(a + b)
+      case op(Opcode::sub):
+        BINARY(a - b)
+      case op(Opcode::mul):
+        BINARY(a * b)
       case op(Opcode::div): {
         NEED(2);
         const std::int32_t b = SIGNED(d[top - 1]);
@@ -195,28 +211,44 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
         ++p;
         break;
 
-      case op(Opcode::and_): BINARY(a & b)
-      case op(Opcode::or_): BINARY(a | b)
-      case op(Opcode::xor_): BINARY(a ^ b)
+      case op(Opcode::and_):
+        BINARY(a & b)
+      case op(Opcode::or_):
+        BINARY(a | b)
+      case op(Opcode::xor_):
+        BINARY(a ^ b)
       case op(Opcode::not_):
         NEED(1);
         d[top - 1] = ~d[top - 1];
         ++p;
         break;
-      case op(Opcode::shl): BINARY(b >= 32 ? 0u : a << b)
-      case op(Opcode::shr): BINARY(b >= 32 ? 0u : a >> b)
-      case op(Opcode::sar): BINARY(shift_arith(a, b))
+      case op(Opcode::shl):
+        BINARY(b >= 32 ? 0u : a << b)
+      case op(Opcode::shr):
+        BINARY(b >= 32 ? 0u : a >> b)
+      case op(Opcode::sar):
+        BINARY(shift_arith(a, b))
 
-      case op(Opcode::eq): BINARY(a == b ? 1u : 0u)
-      case op(Opcode::ne): BINARY(a != b ? 1u : 0u)
-      case op(Opcode::lt): BINARY(SIGNED(a) < SIGNED(b) ? 1u : 0u)
-      case op(Opcode::le): BINARY(SIGNED(a) <= SIGNED(b) ? 1u : 0u)
-      case op(Opcode::gt): BINARY(SIGNED(a) > SIGNED(b) ? 1u : 0u)
-      case op(Opcode::ge): BINARY(SIGNED(a) >= SIGNED(b) ? 1u : 0u)
-      case op(Opcode::ltu): BINARY(a < b ? 1u : 0u)
-      case op(Opcode::leu): BINARY(a <= b ? 1u : 0u)
-      case op(Opcode::gtu): BINARY(a > b ? 1u : 0u)
-      case op(Opcode::geu): BINARY(a >= b ? 1u : 0u)
+      case op(Opcode::eq):
+        BINARY(a == b ? 1u : 0u)
+      case op(Opcode::ne):
+        BINARY(a != b ? 1u : 0u)
+      case op(Opcode::lt):
+        BINARY(SIGNED(a) < SIGNED(b) ? 1u : 0u)
+      case op(Opcode::le):
+        BINARY(SIGNED(a) <= SIGNED(b) ? 1u : 0u)
+      case op(Opcode::gt):
+        BINARY(SIGNED(a) > SIGNED(b) ? 1u : 0u)
+      case op(Opcode::ge):
+        BINARY(SIGNED(a) >= SIGNED(b) ? 1u : 0u)
+      case op(Opcode::ltu):
+        BINARY(a < b ? 1u : 0u)
+      case op(Opcode::leu):
+        BINARY(a <= b ? 1u : 0u)
+      case op(Opcode::gtu):
+        BINARY(a > b ? 1u : 0u)
+      case op(Opcode::geu):
+        BINARY(a >= b ? 1u : 0u)
 
       case op(Opcode::jmp): {
         const std::uint32_t target = guest::unsigned_operand(w);
@@ -379,7 +411,8 @@ RunResult Interpreter::run(ProcessState& ps, std::uint64_t budget) {
         break;
       }
 
-      default: PAIRSIM_TRAP(illegal_instruction);
+      default:
+        PAIRSIM_TRAP(illegal_instruction);
     }
     ++n;
   }

@@ -11,13 +11,13 @@ namespace pairsim::cpu {
 enum class Trap : std::uint8_t {
   none,
   illegal_instruction,
-  bad_address,        // data address outside the data space
-  bad_code_address,   // branch/call/return outside the code space
+  bad_address,       // data address outside the data space
+  bad_code_address,  // branch/call/return outside the code space
   stack_overflow,
   stack_underflow,
   division_by_zero,
-  bad_syscall,        // unknown system-call number (raised by the kernel)
-  bad_argument,       // bad system-call argument (raised by the kernel)
+  bad_syscall,   // unknown system-call number (raised by the kernel)
+  bad_argument,  // bad system-call argument (raised by the kernel)
 };
 
 // The abend reason string shown in traces, reports and the JSON summary ("division by zero", …).
@@ -35,9 +35,9 @@ struct Registers {
 struct ProcessState {
   Registers regs;
   const guest::Program* program = nullptr;
-  std::uint32_t* data = nullptr;   // data space, data_words long
+  std::uint32_t* data = nullptr;  // data space, data_words long
   std::uint32_t data_words = 0;
-  std::uint32_t stack_base = 0;    // first data address of the stack (just after the globals)
+  std::uint32_t stack_base = 0;  // first data address of the stack (just after the globals)
 
   bool in_data(std::uint32_t addr, std::uint32_t words) const {
     return addr <= data_words && words <= data_words - addr;

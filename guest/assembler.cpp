@@ -51,8 +51,9 @@ struct Symbol {
 // resolved to what is defined so far (sizes that do depend on them), or fully (pass 2).
 enum class Mode : std::uint8_t { syntax, early, full };
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
-
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 class Assembler {
  public:
@@ -125,16 +126,16 @@ class Assembler {
     if (it != symbols_.end()) {
       const bool label = sym.kind != Symbol::Kind::constant;
       error(sym.line, sym.col,
-            std::string(label ? "duplicate label " : "duplicate constant ") + quote(name) +
-                ": already defined at " + where(it->second.line, it->second.col));
+            std::string(label ? "duplicate label " : "duplicate constant ") + quote(name) + ": already defined at " +
+                where(it->second.line, it->second.col));
       return false;
     }
     symbols_.emplace(name, std::move(sym));
     return true;
   }
 
-  std::optional<std::int64_t> lookup(const std::string& raw, const std::string& scope, std::size_t line,
-                                     int col, Mode mode) {
+  std::optional<std::int64_t> lookup(const std::string& raw, const std::string& scope, std::size_t line, int col,
+                                     Mode mode) {
     if (mode == Mode::syntax) return 0;
     const std::string name = scoped(raw, scope);
     auto it = symbols_.find(name);
@@ -185,8 +186,7 @@ class Assembler {
     }
     return left;
   }
-  std::optional<std::int64_t> term(std::size_t line, std::size_t& pos, const std::string& scope, Mode mode,
-                                   int depth) {
+  std::optional<std::int64_t> term(std::size_t line, std::size_t& pos, const std::string& scope, Mode mode, int depth) {
     auto left = unary(line, pos, scope, mode, depth);
     const auto& t = lines_[line].tokens;
     while (left && pos < t.size() && is_punct(t[pos], '*')) {
@@ -195,8 +195,7 @@ class Assembler {
       const auto right = unary(line, pos, scope, mode, depth);
       if (!right) return std::nullopt;
       std::int64_t r;
-      if (__builtin_mul_overflow(*left, *right, &r) || r > (1ll << 40) || r < -(1ll << 40))
-        return overflow(line, col);
+      if (__builtin_mul_overflow(*left, *right, &r) || r > (1ll << 40) || r < -(1ll << 40)) return overflow(line, col);
       left = r;
     }
     return left;
@@ -235,8 +234,8 @@ class Assembler {
       const auto v = expression(line, pos, scope, mode, depth + 1);
       if (!v) return std::nullopt;
       if (pos >= t.size() || !is_punct(t[pos], ')')) {
-        error(line, pos < t.size() ? t[pos].col : tok.col, "missing ')' to close the '(' at column " +
-                                                               std::to_string(tok.col));
+        error(line, pos < t.size() ? t[pos].col : tok.col,
+              "missing ')' to close the '(' at column " + std::to_string(tok.col));
         return std::nullopt;
       }
       ++pos;
@@ -317,7 +316,7 @@ class Assembler {
       };
       auto need_args = [&](const std::string& what) {
         if (n_args > 0) return true;
- error(li, head.col, "missing operand: " + quote(head.text) + " needs " + what);
+        error(li, head.col, "missing operand: " + quote(head.text) + " needs " + what);
         return false;
       };
       auto syntax_ok = [&](bool list) {
@@ -346,8 +345,8 @@ class Assembler {
         if (st.info->operand == OperandKind::none) {
           if (!no_args()) continue;
         } else {
-          static const char* const what[] = {"", "a signed value", "a value", "a code address",
-                                              "a data address", "a 32-bit value"};
+          static const char* const what[] = {
+              "", "a signed value", "a value", "a code address", "a data address", "a 32-bit value"};
           if (!need_args(what[static_cast<int>(st.info->operand)]) || syntax_ok(false) == 0) continue;
         }
         st.kind = Statement::Kind::instruction;
@@ -435,8 +434,9 @@ class Assembler {
           continue;
         }
         if (in_proc) {
-          error(li, head.col, "'.proc " + t[st.arg].text + "' inside '.proc " + scope +
-                                  "' (procedures do not nest; end the first with .endproc)");
+          error(li, head.col,
+                "'.proc " + t[st.arg].text + "' inside '.proc " + scope +
+                    "' (procedures do not nest; end the first with .endproc)");
           continue;
         }
         if (section != Section::code) {
@@ -476,8 +476,9 @@ class Assembler {
     const int s = static_cast<int>(st.section);
     const std::uint64_t limit = st.section == Section::code ? kMaxCodeWords : kMaxDataWords;
     if (pc[s] + st.size > limit) {
-      error(li, st.col, std::string(st.section == Section::code ? "the code" : "the globals") +
-                            " would grow past " + std::to_string(limit) + " words here");
+      error(li, st.col,
+            std::string(st.section == Section::code ? "the code" : "the globals") + " would grow past " +
+                std::to_string(limit) + " words here");
       return;
     }
     pc[s] += st.size;
@@ -485,11 +486,11 @@ class Assembler {
   }
 
   // ---- pass 2: words
-  bool in_range(std::int64_t v, std::int64_t lo, std::int64_t hi, std::size_t line, int col,
-                const std::string& field) {
+  bool in_range(std::int64_t v, std::int64_t lo, std::int64_t hi, std::size_t line, int col, const std::string& field) {
     if (v >= lo && v <= hi) return true;
-    error(line, col, "operand out of range: " + std::to_string(v) + " does not fit in " + field + " (" +
-                         std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    error(line, col,
+          "operand out of range: " + std::to_string(v) + " does not fit in " + field + " (" + std::to_string(lo) +
+              ".." + std::to_string(hi) + ")");
     return false;
   }
 
@@ -526,7 +527,8 @@ class Assembler {
           }
           bool ok = true;
           switch (k) {
-            case OperandKind::none: break;
+            case OperandKind::none:
+              break;
             case OperandKind::signed24:
               ok = in_range(v, kSigned24Min, kSigned24Max, st.line, col, "a signed 24-bit field");
               if (!ok && st.info->op == Opcode::push)
@@ -539,8 +541,9 @@ class Assembler {
             case OperandKind::code24:
               ok = in_range(v, 0, kUnsigned24Max, st.line, col, "an unsigned 24-bit field");
               if (ok && v >= static_cast<std::int64_t>(code_words_)) {
-                error(st.line, col, "jump or call target " + std::to_string(v) + " is outside the code (" +
-                                        std::to_string(code_words_) + " words)");
+                error(st.line, col,
+                      "jump or call target " + std::to_string(v) + " is outside the code (" +
+                          std::to_string(code_words_) + " words)");
                 ok = false;
               }
               break;
@@ -599,8 +602,9 @@ class Assembler {
           entry_line = st.line;
           const auto value = operand(st.line, pos, st.scope, Mode::full, false);
           if (value && (*value < 0 || *value >= static_cast<std::int64_t>(code_words_)))
-            error(st.line, col, "entry point " + std::to_string(*value) + " is outside the code (" +
-                                    std::to_string(code_words_) + " words)");
+            error(st.line, col,
+                  "entry point " + std::to_string(*value) + " is outside the code (" + std::to_string(code_words_) +
+                      " words)");
           else if (value)
             program_.entry = static_cast<std::uint32_t>(*value);
           break;
@@ -616,9 +620,9 @@ class Assembler {
     if (program_.data.size() + static_cast<std::uint64_t>(stack) > kMaxDataWords) {
       const std::size_t line = stack_set ? stack_line : (lines_.empty() ? 0 : lines_.size() - 1);
       if (!lines_.empty())
-        error(line, 1, "globals (" + std::to_string(program_.data.size()) + " words) and stack (" +
-                           std::to_string(stack) + " words) exceed the " + std::to_string(kMaxDataWords) +
-                           "-word data space");
+        error(line, 1,
+              "globals (" + std::to_string(program_.data.size()) + " words) and stack (" + std::to_string(stack) +
+                  " words) exceed the " + std::to_string(kMaxDataWords) + "-word data space");
     }
     program_.stack_words = static_cast<std::uint32_t>(stack);
     program_.data_words = static_cast<std::uint32_t>(program_.data.size() + program_.stack_words);
@@ -692,13 +696,11 @@ class Assembler {
   std::set<std::string> reported_;
   std::vector<std::size_t> order_;  // parallel to result_.errors
   bool too_many_ = false;
-
 };
 
 }  // namespace
 
-AssembleResult assemble_file(const std::string& path, const std::vector<std::string>& include_dirs,
-                             bool want_listing) {
+AssembleResult assemble_file(const std::string& path, const std::vector<std::string>& include_dirs, bool want_listing) {
   Assembler a(include_dirs, want_listing);
   return a.assemble(path, nullptr);
 }

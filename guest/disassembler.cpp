@@ -32,12 +32,18 @@ std::string printable(std::uint32_t w) {
   std::string s;
   for (int b = 0; b < 4; ++b) {
     const auto c = static_cast<unsigned char>(w >> (8 * b));
-    if (c == 0) s += "\\0";
-    else if (c == '\n') s += "\\n";
-    else if (c == '\t') s += "\\t";
-    else if (c == '"' || c == '\\') s += std::string("\\") + static_cast<char>(c);
-    else if (c >= 0x20 && c < 0x7F) s += static_cast<char>(c);
-    else return {};  // not text
+    if (c == 0)
+      s += "\\0";
+    else if (c == '\n')
+      s += "\\n";
+    else if (c == '\t')
+      s += "\\t";
+    else if (c == '"' || c == '\\')
+      s += std::string("\\") + static_cast<char>(c);
+    else if (c >= 0x20 && c < 0x7F)
+      s += static_cast<char>(c);
+    else
+      return {};  // not text
   }
   return s;
 }
@@ -60,8 +66,10 @@ std::string disassemble_instruction(const Program& p, std::uint32_t at, std::uin
       if (unsigned_operand(w) != 0 || at + 1 >= p.code.size()) return ".word " + hex(w);
       words = 2;
       return m + " " + hex(p.code[at + 1]);
-    case OperandKind::signed24: return m + " " + std::to_string(signed_operand(w));
-    case OperandKind::unsigned24: return m + " " + std::to_string(unsigned_operand(w));
+    case OperandKind::signed24:
+      return m + " " + std::to_string(signed_operand(w));
+    case OperandKind::unsigned24:
+      return m + " " + std::to_string(unsigned_operand(w));
     case OperandKind::code24: {
       const std::uint32_t target = unsigned_operand(w);
       for (const auto& [name, addr] : p.code_labels)

@@ -17,7 +17,7 @@ enum class Opcode : std::uint8_t {
   drop = 0x13,
   swap = 0x14,
   over = 0x15,
-  adds = 0x16,   // S += n (allocate, n > 0, zero-filled; or release, n < 0)
+  adds = 0x16,  // S += n (allocate, n > 0, zero-filled; or release, n < 0)
 
   add = 0x20,
   sub = 0x21,
@@ -27,7 +27,7 @@ enum class Opcode : std::uint8_t {
   divu = 0x25,
   modu = 0x26,
   neg = 0x27,
-  addi = 0x28,   // TOS += signed 24-bit immediate
+  addi = 0x28,  // TOS += signed 24-bit immediate
 
   and_ = 0x30,
   or_ = 0x31,
@@ -72,12 +72,12 @@ enum class Opcode : std::uint8_t {
 
 // How the operand field of an instruction is read.
 enum class OperandKind : std::uint8_t {
-  none,       // operand field is zero
-  signed24,   // -8388608 .. 8388607
-  unsigned24, // 0 .. 16777215 (counts, system-call numbers)
-  code24,     // a code address 0 .. 16777215 (jump and call targets)
-  data24,     // a data address 0 .. 16777215 (globals)
-  literal32,  // the operand field is zero; the constant is the next code word
+  none,        // operand field is zero
+  signed24,    // -8388608 .. 8388607
+  unsigned24,  // 0 .. 16777215 (counts, system-call numbers)
+  code24,      // a code address 0 .. 16777215 (jump and call targets)
+  data24,      // a data address 0 .. 16777215 (globals)
+  literal32,   // the operand field is zero; the constant is the next code word
 };
 
 struct OpInfo {
@@ -99,13 +99,19 @@ const OpInfo* instructions_end();
 const OpInfo* find_instruction(std::uint8_t opcode);
 const OpInfo* find_instruction(std::string_view mnemonic);
 // Code words the instruction occupies (2 for pushw, else 1).
-inline std::uint32_t instruction_words(OperandKind k) { return k == OperandKind::literal32 ? 2 : 1; }
+inline std::uint32_t instruction_words(OperandKind k) {
+  return k == OperandKind::literal32 ? 2 : 1;
+}
 
 constexpr std::uint32_t encode(Opcode op, std::uint32_t operand = 0) {
   return (static_cast<std::uint32_t>(op) << kOperandBits) | (operand & kOperandMask);
 }
-constexpr std::uint8_t opcode_of(std::uint32_t word) { return static_cast<std::uint8_t>(word >> kOperandBits); }
-constexpr std::uint32_t unsigned_operand(std::uint32_t word) { return word & kOperandMask; }
+constexpr std::uint8_t opcode_of(std::uint32_t word) {
+  return static_cast<std::uint8_t>(word >> kOperandBits);
+}
+constexpr std::uint32_t unsigned_operand(std::uint32_t word) {
+  return word & kOperandMask;
+}
 constexpr std::int32_t signed_operand(std::uint32_t word) {
   // Sign-extend bit 23 without relying on implementation-defined shifts of negative numbers.
   return static_cast<std::int32_t>((word & kOperandMask) ^ 0x800000u) - 0x800000;

@@ -7,7 +7,9 @@ namespace pairsim::guest {
 bool is_identifier_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.';
 }
-bool is_identifier_char(char c) { return is_identifier_start(c) || (c >= '0' && c <= '9'); }
+bool is_identifier_char(char c) {
+  return is_identifier_start(c) || (c >= '0' && c <= '9');
+}
 
 std::string token_text(const Token& t) {
   if (t.kind == Token::Kind::string) return "string \"" + t.text + "\"";
@@ -37,16 +39,30 @@ bool decode_escape(std::string_view line, std::size_t& i, char& out, LexError& e
     return false;
   }
   switch (line[i]) {
-    case 'n': out = '\n'; break;
-    case 't': out = '\t'; break;
-    case 'r': out = '\r'; break;
-    case '0': out = '\0'; break;
-    case '\\': out = '\\'; break;
-    case '"': out = '"'; break;
-    case '\'': out = '\''; break;
+    case 'n':
+      out = '\n';
+      break;
+    case 't':
+      out = '\t';
+      break;
+    case 'r':
+      out = '\r';
+      break;
+    case '0':
+      out = '\0';
+      break;
+    case '\\':
+      out = '\\';
+      break;
+    case '"':
+      out = '"';
+      break;
+    case '\'':
+      out = '\'';
+      break;
     default:
-      error = {col, "bad escape '\\" + std::string(1, line[i]) +
-                        "'; the escapes are \\n \\t \\r \\0 \\\\ \\\" and \\'"};
+      error = {col,
+               "bad escape '\\" + std::string(1, line[i]) + "'; the escapes are \\n \\t \\r \\0 \\\\ \\\" and \\'"};
       if (static_cast<unsigned char>(line[i]) < 0x20 || static_cast<unsigned char>(line[i]) >= 0x7F)
         error.message = "bad escape: backslash followed by " + describe_char(line[i]);
       return false;
@@ -85,9 +101,12 @@ bool tokenize(std::string_view line, std::vector<Token>& out, LexError& error) {
       while (j < line.size() && is_identifier_char(line[j])) {
         const char d = line[j];
         int digit = -1;
-        if (d >= '0' && d <= '9') digit = d - '0';
-        else if (radix == 16 && d >= 'a' && d <= 'f') digit = d - 'a' + 10;
-        else if (radix == 16 && d >= 'A' && d <= 'F') digit = d - 'A' + 10;
+        if (d >= '0' && d <= '9')
+          digit = d - '0';
+        else if (radix == 16 && d >= 'a' && d <= 'f')
+          digit = d - 'a' + 10;
+        else if (radix == 16 && d >= 'A' && d <= 'F')
+          digit = d - 'A' + 10;
         if (digit < 0) {
           error = {static_cast<int>(j) + 1, "bad digit " + describe_char(d) + " in number"};
           return false;
@@ -129,8 +148,7 @@ bool tokenize(std::string_view line, std::vector<Token>& out, LexError& error) {
         error = {col, "unterminated character constant (a character constant holds one character)"};
         return false;
       }
-      out.push_back({Token::Kind::number, col, std::string(line.substr(i, j + 1 - i)),
-                     static_cast<unsigned char>(ch)});
+      out.push_back({Token::Kind::number, col, std::string(line.substr(i, j + 1 - i)), static_cast<unsigned char>(ch)});
       i = j + 1;
     } else if (c == '"') {
       std::string text;

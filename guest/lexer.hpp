@@ -11,9 +11,9 @@ namespace pairsim::guest {
 struct Token {
   enum class Kind : std::uint8_t { identifier, number, string, punct };
   Kind kind = Kind::punct;
-  int col = 0;               // 1-based column of the token's first character
-  std::string text;          // identifier name, decoded string contents, or the punctuation character
-  std::int64_t value = 0;    // number or character constant
+  int col = 0;             // 1-based column of the token's first character
+  std::string text;        // identifier name, decoded string contents, or the punctuation character
+  std::int64_t value = 0;  // number or character constant
 };
 
 struct LexError {
@@ -26,7 +26,9 @@ bool tokenize(std::string_view line, std::vector<Token>& out, LexError& error);
 
 bool is_identifier_start(char c);
 // True for a punctuation token of character c.
-inline bool is_punct(const Token& t, char c) { return t.kind == Token::Kind::punct && t.text[0] == c; }
+inline bool is_punct(const Token& t, char c) {
+  return t.kind == Token::Kind::punct && t.text[0] == c;
+}
 // How a token is named in an error message: 'name', '5', string "text".
 std::string token_text(const Token& t);
 bool is_identifier_char(char c);

@@ -37,9 +37,12 @@ class ObjectReader {
     std::uint64_t v = 0;
     for (char c : text) {
       int d = -1;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (radix == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (radix == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (radix == 16 && c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (radix == 16 && c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
       if (d < 0) return fail(error, "bad number '" + text + "'");
       v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
       if (v > max) return fail(error, "number '" + text + "' is out of range");
@@ -92,7 +95,9 @@ bool valid_label(const std::string& name) {
 
 }  // namespace
 
-bool looks_like_object(const std::string& bytes) { return bytes.rfind(kMagic, 0) == 0; }
+bool looks_like_object(const std::string& bytes) {
+  return bytes.rfind(kMagic, 0) == 0;
+}
 
 std::string serialize(const Program& p) {
   std::string out = std::string(kMagic) + "\n";

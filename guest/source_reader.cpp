@@ -9,11 +9,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
+std::string quote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 }  // namespace
 
-void SourceReader::read_file(const std::string& path) { include(path, nullptr, 0); }
+void SourceReader::read_file(const std::string& path) {
+  include(path, nullptr, 0);
+}
 
 void SourceReader::read_string(const std::string& text, const std::string& name) {
   active_.push_back(name);

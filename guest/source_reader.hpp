@@ -13,12 +13,12 @@
 namespace pairsim::guest {
 
 struct SourceLine {
-  int file = 0;              // index into SourceReader::files
-  int line = 0;              // 1-based line number in that file
+  int file = 0;  // index into SourceReader::files
+  int line = 0;  // 1-based line number in that file
   std::string text;
   std::vector<Token> tokens;
-  bool lexed = false;        // false: the lexer failed (already reported); the line is skipped
-  bool is_include = false;   // an include line, already followed
+  bool lexed = false;       // false: the lexer failed (already reported); the line is skipped
+  bool is_include = false;  // an include line, already followed
 };
 
 // Receives each error with its place in source order (an index into the lines read so far); returns false

@@ -13,36 +13,36 @@
 namespace pairsim::guest {
 
 enum class Syscall : std::uint32_t {
-  stop = 1,          // (exit)
-  abend = 2,         // (addr, len)
-  print = 3,         // (addr, len)
-  printnum = 4,      // (value)
-  prints = 5,        // (addr, len, value)
-  delay = 6,         // (microseconds)
-  time = 7,          // () -> simulated microseconds
-  mycpu = 8,         // () -> cpu
-  mypid = 9,         // () -> cpu<<8 | pin
-  nargs = 10,        // () -> number of start arguments
-  getarg = 11,       // (i) -> argument i
-  newprocess = 12,   // (prog addr, prog len, name addr, name len, cpu, priority) -> pid | -err
-  open = 13,         // (name addr, name len, sync depth) -> file | -err
-  close = 14,        // (file) -> 0 | -err
-  writeread = 15,    // (file, req addr, req len, reply addr, reply max) -> reply len | -err
-  readupdate = 16,   // (file, buf addr, max) -> len | -err
-  reply = 17,        // (tag, addr, len, error) -> 0 | -err
-  lasttag = 18,      // () -> tag of the last message readupdate returned (0: a system message)
-  lastsender = 19,   // () -> pid of its sender (0: the system)
-  savereply = 20,    // (tag, addr, len, error) -> 0 | -err
-  monitorcpus = 21,  // (mask) -> 0
-  newbackup = 22,    // (cpu) -> pid | -err
-  checkmonitor = 23, // () -> takeover status
-  checkpoint = 24,   // (descriptor addr) -> status
-  checkopen = 25,    // (file) -> status
-  checkclose = 26,   // (file) -> status
-  checkswitch = 27,  // () -> status (when this process takes over again)
-  isbackup = 28,     // () -> 1 while this process is the backup of its pair, else 0
-  stoppair = 29,     // (exit) -> stops the backup, then the caller
-  cpuup = 30,        // (cpu) -> 1 when this kernel counts the CPU as up, else 0
+  stop = 1,           // (exit)
+  abend = 2,          // (addr, len)
+  print = 3,          // (addr, len)
+  printnum = 4,       // (value)
+  prints = 5,         // (addr, len, value)
+  delay = 6,          // (microseconds)
+  time = 7,           // () -> simulated microseconds
+  mycpu = 8,          // () -> cpu
+  mypid = 9,          // () -> cpu<<8 | pin
+  nargs = 10,         // () -> number of start arguments
+  getarg = 11,        // (i) -> argument i
+  newprocess = 12,    // (prog addr, prog len, name addr, name len, cpu, priority) -> pid | -err
+  open = 13,          // (name addr, name len, sync depth) -> file | -err
+  close = 14,         // (file) -> 0 | -err
+  writeread = 15,     // (file, req addr, req len, reply addr, reply max) -> reply len | -err
+  readupdate = 16,    // (file, buf addr, max) -> len | -err
+  reply = 17,         // (tag, addr, len, error) -> 0 | -err
+  lasttag = 18,       // () -> tag of the last message readupdate returned (0: a system message)
+  lastsender = 19,    // () -> pid of its sender (0: the system)
+  savereply = 20,     // (tag, addr, len, error) -> 0 | -err
+  monitorcpus = 21,   // (mask) -> 0
+  newbackup = 22,     // (cpu) -> pid | -err
+  checkmonitor = 23,  // () -> takeover status
+  checkpoint = 24,    // (descriptor addr) -> status
+  checkopen = 25,     // (file) -> status
+  checkclose = 26,    // (file) -> status
+  checkswitch = 27,   // () -> status (when this process takes over again)
+  isbackup = 28,      // () -> 1 while this process is the backup of its pair, else 0
+  stoppair = 29,      // (exit) -> stops the backup, then the caller
+  cpuup = 30,         // (cpu) -> 1 when this kernel counts the CPU as up, else 0
 };
 
 struct SyscallInfo {
@@ -122,25 +122,31 @@ constexpr std::int32_t deletion = -101;  // [-101, pid, abended (0/1), exit code
 // CHECKPOINT / CHECKMONITOR / CHECKSWITCH status word: kind << 8 | detail (Guardian's <0:7>,<8:15>).
 namespace ckpt {
 constexpr std::uint32_t kind_ok = 0;
-constexpr std::uint32_t kind_no_backup = 1;   // detail: file-system error
-constexpr std::uint32_t kind_takeover = 2;    // detail: takeover reason below
-constexpr std::uint32_t kind_bad_param = 3;   // detail: parameter number, 7 = checkpoint too large
+constexpr std::uint32_t kind_no_backup = 1;  // detail: file-system error
+constexpr std::uint32_t kind_takeover = 2;   // detail: takeover reason below
+constexpr std::uint32_t kind_bad_param = 3;  // detail: parameter number, 7 = checkpoint too large
 constexpr std::uint32_t reason_stopped = 0;
 constexpr std::uint32_t reason_abended = 1;
 constexpr std::uint32_t reason_cpu_failed = 2;
 constexpr std::uint32_t reason_checkswitch = 3;
-constexpr std::uint32_t status(std::uint32_t kind, std::uint32_t detail) { return (kind << 8) | (detail & 0xFF); }
-constexpr std::uint32_t kind_of(std::uint32_t status) { return (status >> 8) & 0xFF; }
-constexpr std::uint32_t detail_of(std::uint32_t status) { return status & 0xFF; }
+constexpr std::uint32_t status(std::uint32_t kind, std::uint32_t detail) {
+  return (kind << 8) | (detail & 0xFF);
+}
+constexpr std::uint32_t kind_of(std::uint32_t status) {
+  return (status >> 8) & 0xFF;
+}
+constexpr std::uint32_t detail_of(std::uint32_t status) {
+  return status & 0xFF;
+}
 // Descriptor limits.
 constexpr std::uint32_t max_buffers = 13;
 constexpr std::uint32_t max_files = 8;
 constexpr std::uint32_t flag_stack = 1;  // descriptor word 0, bit 0: checkpoint the stack (restart point)
 }  // namespace ckpt
 
-constexpr std::uint32_t kMaxMessageBytes = 4096;        // each way, per writeread
-constexpr std::uint32_t kMaxCheckpointBytes = 65536;    // buffers + stack + sync blocks of one checkpoint
-constexpr int kReceiveFile = 0;                         // open("$RECEIVE") always gives file 0
-constexpr int kMaxOpenFiles = 16;                       // file numbers 0 .. 15
+constexpr std::uint32_t kMaxMessageBytes = 4096;      // each way, per writeread
+constexpr std::uint32_t kMaxCheckpointBytes = 65536;  // buffers + stack + sync blocks of one checkpoint
+constexpr int kReceiveFile = 0;                       // open("$RECEIVE") always gives file 0
+constexpr int kMaxOpenFiles = 16;                     // file numbers 0 .. 15
 
 }  // namespace pairsim::guest

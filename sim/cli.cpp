@@ -1,13 +1,12 @@
 #include "sim/cli.hpp"
 
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <sstream>
-
-#include <boost/program_options.hpp>
 
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
@@ -61,15 +60,14 @@ int cmd_run(int argc, char* argv[]) {
   RunOptions o;
   std::string seed;
   po::options_description desc("pairsim run SCENARIO [options]");
-  desc.add_options()("help,h", "this help")
-      ("scenario", po::value(&o.scenario), "the scenario file (.scn)")
-      ("seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")
-      ("vcd", po::value(&o.vcd), "write a VCD waveform to FILE")
-      ("trace", po::value(&o.trace), "write the event trace (JSON lines) to FILE")
-      ("json", po::bool_switch(&o.json), "print the summary as one JSON object")
-      ("table", po::bool_switch(&o.table), "also print the life of each process pair as a table")
-      ("pair", po::value(&o.pair), "with --table: only this pair ($NAME)")
-      ("log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
+      "seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")(
+      "vcd", po::value(&o.vcd), "write a VCD waveform to FILE")("trace", po::value(&o.trace),
+                                                                "write the event trace (JSON lines) to FILE")(
+      "json", po::bool_switch(&o.json), "print the summary as one JSON object")(
+      "table", po::bool_switch(&o.table), "also print the life of each process pair as a table")(
+      "pair", po::value(&o.pair), "with --table: only this pair ($NAME)")(
+      "log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
   if (o.scenario.empty()) return usage_error("run needs a scenario file");
@@ -91,9 +89,9 @@ int cmd_asm(int argc, char* argv[]) {
   std::string file, out;
   bool listing = false;
   po::options_description desc("pairsim asm FILE [-o OUT] [--listing]");
-  desc.add_options()("help,h", "this help")("file", po::value(&file), "the source (.pasm)")
-      ("output,o", po::value(&out), "write the object file (.pobj) to OUT")
-      ("listing", po::bool_switch(&listing), "print the listing: address, words, source line");
+  desc.add_options()("help,h", "this help")("file", po::value(&file), "the source (.pasm)")(
+      "output,o", po::value(&out), "write the object file (.pobj) to OUT")(
+      "listing", po::bool_switch(&listing), "print the listing: address, words, source line");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("asm needs a source file");
@@ -137,14 +135,15 @@ int cmd_disasm(int argc, char* argv[]) {
 int cmd_table(int argc, char* argv[]) {
   std::string file, pair;
   po::options_description desc("pairsim table TRACE [--pair $NAME]");
-  desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")
-      ("pair", po::value(&pair), "only this pair");
+  desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")(
+      "pair", po::value(&pair), "only this pair");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "trace", vm)) return *stop;
   if (file.empty()) return usage_error("table needs a trace file");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
-    std::cerr << file << ": error: " << (std::filesystem::exists(file, ec) ? "not a trace file" : "no such file") << "\n";
+    std::cerr << file << ": error: " << (std::filesystem::exists(file, ec) ? "not a trace file" : "no such file")
+              << "\n";
     return exit_bad_input;
   }
   std::ifstream in(file);

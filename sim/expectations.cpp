@@ -136,8 +136,8 @@ struct Checker {
   Verdict operator()(const ExpectOutputLine& e) const {
     auto out = r.output_of(e.process);
     if (std::find(out.begin(), out.end(), e.line) != out.end()) return {true, "printed \"" + e.line + "\""};
-    return {false, std::to_string(out.size()) + " lines printed" +
-                       (out.empty() ? "" : ", the last \"" + out.back() + "\"")};
+    return {false,
+            std::to_string(out.size()) + " lines printed" + (out.empty() ? "" : ", the last \"" + out.back() + "\"")};
   }
   Verdict operator()(const ExpectOutputContains& e) const {
     for (const auto& line : r.output_of(e.process))
@@ -156,7 +156,8 @@ struct Checker {
       }
       ++expected;
     }
-    if (expected <= e.last) return {false, "stopped at " + std::to_string(expected - 1) + ", short of " + std::to_string(e.last)};
+    if (expected <= e.last)
+      return {false, "stopped at " + std::to_string(expected - 1) + ", short of " + std::to_string(e.last)};
     return {true, std::to_string(e.first) + ".." + std::to_string(e.last) + " each once, in order"};
   }
   Verdict operator()(const ExpectOutputCount& e) const {
@@ -195,8 +196,7 @@ struct Checker {
   }
   Verdict operator()(const ExpectNoTakeover& e) const {
     for (const auto& t : r.takeovers())
-      if (t.pair == e.process)
-        return {false, "taken over at " + format_seconds(t.takeover_ns) + " (" + t.reason + ")"};
+      if (t.pair == e.process) return {false, "taken over at " + format_seconds(t.takeover_ns) + " (" + t.reason + ")"};
     return {true, "no takeover"};
   }
   Verdict operator()(const ExpectPairLost& e) const {

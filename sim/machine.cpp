@@ -1,6 +1,8 @@
 #include "sim/machine.hpp"
 
-#include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
+
+#include <tlm_utils/tlm_quantumkeeper.h>  // needs <systemc> first
 
 namespace pairsim::sim {
 

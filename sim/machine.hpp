@@ -1,9 +1,8 @@
 #pragma once
 // The machine a scenario describes, elaborated: `top` holds the dual bus and the CPUs.
 #include <memory>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "bus/bus_system.hpp"
 #include "cpu/cpu.hpp"
@@ -17,8 +16,7 @@ cpu::CpuConfig cpu_config(const MachineConfig& m, int id);
 
 class Machine : public sc_core::sc_module {
  public:
-  Machine(sc_core::sc_module_name name, const MachineConfig& cfg, const TraceBus& trace,
-          cpu::ProgramSource& programs);
+  Machine(sc_core::sc_module_name name, const MachineConfig& cfg, const TraceBus& trace, cpu::ProgramSource& programs);
 
   bus::BusSystem& bus() { return *bus_; }
   cpu::Cpu& cpu(int id) { return *cpus_.at(static_cast<std::size_t>(id)); }

@@ -2,7 +2,6 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-
 #include <systemc>
 
 #include "sim/cli.hpp"

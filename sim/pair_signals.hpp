@@ -5,9 +5,8 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "sim/trace/trace_bus.hpp"
 

@@ -1,8 +1,8 @@
 #include "sim/pair_table.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 
@@ -48,7 +48,9 @@ std::string fmt_time(std::uint64_t t) {
   return buf;
 }
 
-int geti(const TraceEvent& e, const char* k) { return static_cast<int>(e.get_int(k).value_or(-1)); }
+int geti(const TraceEvent& e, const char* k) {
+  return static_cast<int>(e.get_int(k).value_or(-1));
+}
 
 std::string pad(const std::string& s, std::size_t w) {
   // Width in characters, counting UTF-8 continuation bytes as nothing.
@@ -60,7 +62,8 @@ std::string pad(const std::string& s, std::size_t w) {
 std::string render(const PairLife& p, int first_cpu[2]) {
   std::string head[2];
   for (int i = 0; i < 2; ++i)
-    head[i] = std::string(i == 0 ? "Primary" : "Backup") + (first_cpu[i] >= 0 ? " (cpu " + std::to_string(first_cpu[i]) + ")" : "");
+    head[i] = std::string(i == 0 ? "Primary" : "Backup") +
+              (first_cpu[i] >= 0 ? " (cpu " + std::to_string(first_cpu[i]) + ")" : "");
   std::size_t w = std::max(head[0].size(), head[1].size());
   for (const auto& r : p.rows) w = std::max({w, r.cell[0].size(), r.cell[1].size()});
   std::string out = "Life of process pair " + p.name + "\n\n";
@@ -74,7 +77,9 @@ std::string render(const PairLife& p, int first_cpu[2]) {
   auto same = [](const Row* a, const Row& b) { return a && a->cell[0] == b.cell[0] && a->cell[1] == b.cell[1]; };
   auto flush = [&] {
     if (folded == 0) return;
-    out += pad("", 12) + "  " + pad("  ⋮ " + std::to_string(folded) + " more rows like these, until " + fmt_time(folded_until) + " s", w) + "\n";
+    out += pad("", 12) + "  " +
+           pad("  ⋮ " + std::to_string(folded) + " more rows like these, until " + fmt_time(folded_until) + " s", w) +
+           "\n";
     folded = 0;
   };
   for (const auto& r : p.rows) {
@@ -95,9 +100,9 @@ std::string render(const PairLife& p, int first_cpu[2]) {
 }  // namespace
 
 void PairStepLog::on_event(const TraceEvent& e) {
-  static const char* const kinds[] = {"process_start", "fault",        "output",      "backup_created",
-                                      "checkmonitor",  "checkpoint",   "checkopen",   "checkclose",
-                                      "checkswitch",   "takeover",     "pair_lost"};
+  static const char* const kinds[] = {"process_start", "fault",      "output",    "backup_created",
+                                      "checkmonitor",  "checkpoint", "checkopen", "checkclose",
+                                      "checkswitch",   "takeover",   "pair_lost"};
   for (const char* k : kinds)
     if (e.kind == k) {
       events_.push_back(e);
@@ -175,8 +180,9 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
       if (pc >= 0) p.add(e.t_ns, pc, "call newprocess to create backup (cpu " + std::to_string(bcpu) + ")");
       const bool recreated = first_cpus[pair][1] != bcpu || p.rows.size() > 3;
       if (bc >= 0)
-        p.add(e.t_ns, bc, recreated ? "Perform initialization (new backup, cpu " + std::to_string(bcpu) + ")"
-                                    : std::string("Perform initialization"));
+        p.add(e.t_ns, bc,
+              recreated ? "Perform initialization (new backup, cpu " + std::to_string(bcpu) + ")"
+                        : std::string("Perform initialization"));
       continue;
     }
     auto it = lives.find(pair);

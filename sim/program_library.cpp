@@ -42,8 +42,8 @@ bool ProgramLibrary::preload(const std::string& name, std::vector<std::string>& 
 const guest::Program* ProgramLibrary::load(const std::string& name, std::string& error) {
   const std::string path = resolve(name);
   if (path.empty()) {
-    error = "program '" + name + "' not found (looked beside the scenario, in the current directory, in " +
-            guest_dir_ + " and in " + project_dir_ + ")";
+    error = "program '" + name + "' not found (looked beside the scenario, in the current directory, in " + guest_dir_ +
+            " and in " + project_dir_ + ")";
     return nullptr;
   }
   if (auto it = by_path_.find(path); it != by_path_.end()) return it->second.get();

@@ -12,7 +12,9 @@ int RunOutcome::passed() const {
   return n;
 }
 
-int RunOutcome::failed() const { return static_cast<int>(results.size()) - passed(); }
+int RunOutcome::failed() const {
+  return static_cast<int>(results.size()) - passed();
+}
 
 namespace {
 
@@ -37,24 +39,30 @@ std::string proc(const TraceEvent& e) {
 std::string describe(const TraceEvent& e) {
   const std::string& k = e.kind;
   if (k == "fault") return "fault       " + field(e, "what");
-  if (k == "declared_down") return "detection   cpu " + field(e, "declared_by") + " declares cpu " + field(e, "cpu") + " down";
-  if (k == "declared_up") return "rejoin      cpu " + field(e, "declared_by") + " declares cpu " + field(e, "cpu") + " up";
+  if (k == "declared_down")
+    return "detection   cpu " + field(e, "declared_by") + " declares cpu " + field(e, "cpu") + " down";
+  if (k == "declared_up")
+    return "rejoin      cpu " + field(e, "declared_by") + " declares cpu " + field(e, "cpu") + " up";
   if (k == "halt") return "halt        cpu " + field(e, "cpu") + " halts itself: " + field(e, "reason");
   if (k == "process_start") return "start       " + proc(e) + " program " + field(e, "program");
   if (k == "output") return "output      " + proc(e) + ": " + field(e, "text");
   if (k == "process_stop") return "stop        " + proc(e) + " exit " + field(e, "exit");
   if (k == "abend") return "abend       " + proc(e) + ": " + field(e, "reason");
-  if (k == "path_down") return "path down   cpu " + field(e, "cpu") + " → cpu " + field(e, "dst") + " on bus " + field(e, "bus");
-  if (k == "path_up") return "path up     cpu " + field(e, "cpu") + " → cpu " + field(e, "dst") + " on bus " + field(e, "bus");
+  if (k == "path_down")
+    return "path down   cpu " + field(e, "cpu") + " → cpu " + field(e, "dst") + " on bus " + field(e, "bus");
+  if (k == "path_up")
+    return "path up     cpu " + field(e, "cpu") + " → cpu " + field(e, "dst") + " on bus " + field(e, "bus");
   if (k == "path_error") return "path error  " + proc(e) + " to " + field(e, "target");
   if (k == "backup_created") return "backup      " + field(e, "pair") + " backup created in cpu " + field(e, "cpu");
-  if (k == "checkswitch") return "switch      " + field(e, "pair") + " cpu " + field(e, "from_cpu") + " → cpu " + field(e, "to_cpu");
+  if (k == "checkswitch")
+    return "switch      " + field(e, "pair") + " cpu " + field(e, "from_cpu") + " → cpu " + field(e, "to_cpu");
   if (k == "takeover")
     return "takeover    " + field(e, "pair") + " cpu " + field(e, "from_cpu") + " → cpu " + field(e, "to_cpu") + " (" +
            field(e, "reason") + ")";
   if (k == "pair_lost") return "pair lost   " + field(e, "pair");
   if (k == "fs_resend") return "resend      " + proc(e) + " to " + field(e, "target") + " sync " + field(e, "sync_id");
-  if (k == "duplicate") return "duplicate   " + field(e, "pair") + " answered sync " + field(e, "sync_id") + " from its saved reply";
+  if (k == "duplicate")
+    return "duplicate   " + field(e, "pair") + " answered sync " + field(e, "sync_id") + " from its saved reply";
   return "";
 }
 
@@ -78,7 +86,8 @@ std::string text_report(const RunOutcome& o) {
     if (!line.empty()) out += time_col(e.t_ns) + "  " + line + "\n";
   }
   for (const auto& p : o.problems) out += "problem: " + p + "\n";
-  out += "\nend at " + format_seconds(o.sim_time_ns) + (o.stopped_early ? " (run-until condition met)" : "") + "; CPUs:";
+  out +=
+      "\nend at " + format_seconds(o.sim_time_ns) + (o.stopped_early ? " (run-until condition met)" : "") + "; CPUs:";
   for (std::size_t i = 0; i < o.record->cpu_states().size(); ++i)
     out += " " + std::to_string(i) + "=" + o.record->cpu_states()[i];
   out += "\n";
@@ -122,21 +131,31 @@ std::string json_summary(const RunOutcome& o) {
   for (const auto& d : r.detections()) {
     j.begin_object().field("cpu", d.cpu).field("declared_by", d.declared_by);
     j.key("failure_ns");
-    if (d.failure_ns) j.value(*d.failure_ns); else j.null();
+    if (d.failure_ns)
+      j.value(*d.failure_ns);
+    else
+      j.null();
     j.field("declared_ns", d.declared_ns).end_object();
   }
   j.end_array();
   j.key("halts").begin_array();
-  for (const auto& h : r.halts()) j.begin_object().field("cpu", h.cpu).field("t_ns", h.t_ns).field("reason", h.reason).end_object();
+  for (const auto& h : r.halts())
+    j.begin_object().field("cpu", h.cpu).field("t_ns", h.t_ns).field("reason", h.reason).end_object();
   j.end_array();
   j.key("processes").begin_array();
   for (const auto& p : r.processes()) {
     j.begin_object().field("name", p.name).field("cpu", p.cpu).field("pin", p.pin).field("program", p.program);
     j.field("state", p.state);
     j.key("exit");
-    if (p.exit) j.value(*p.exit); else j.null();
+    if (p.exit)
+      j.value(*p.exit);
+    else
+      j.null();
     j.key("abend");
-    if (p.abend) j.value(*p.abend); else j.null();
+    if (p.abend)
+      j.value(*p.abend);
+    else
+      j.null();
     j.key("output").begin_array();
     for (const auto& line : p.output) j.value(line);
     j.end_array().end_object();
@@ -146,9 +165,15 @@ std::string json_summary(const RunOutcome& o) {
   for (const auto& p : r.pairs()) {
     j.begin_object().field("name", p.name);
     j.key("primary_cpu");
-    if (p.primary_cpu >= 0) j.value(p.primary_cpu); else j.null();
+    if (p.primary_cpu >= 0)
+      j.value(p.primary_cpu);
+    else
+      j.null();
     j.key("backup_cpu");
-    if (p.backup_cpu >= 0) j.value(p.backup_cpu); else j.null();
+    if (p.backup_cpu >= 0)
+      j.value(p.backup_cpu);
+    else
+      j.null();
     j.field("state", p.state).field("checkpoints", p.checkpoints).end_object();
   }
   j.end_array();
@@ -156,9 +181,15 @@ std::string json_summary(const RunOutcome& o) {
   for (const auto& t : r.takeovers()) {
     j.begin_object().field("pair", t.pair).field("from_cpu", t.from_cpu).field("to_cpu", t.to_cpu);
     j.key("failure_ns");
-    if (t.failure_ns) j.value(*t.failure_ns); else j.null();
+    if (t.failure_ns)
+      j.value(*t.failure_ns);
+    else
+      j.null();
     j.key("detected_ns");
-    if (t.detected_ns) j.value(*t.detected_ns); else j.null();
+    if (t.detected_ns)
+      j.value(*t.detected_ns);
+    else
+      j.null();
     j.field("takeover_ns", t.takeover_ns).field("reason", t.reason).end_object();
   }
   j.end_array();
@@ -169,7 +200,12 @@ std::string json_summary(const RunOutcome& o) {
   j.field("passed", o.passed()).field("failed", o.failed());
   j.key("results").begin_array();
   for (const auto& e : o.results)
-    j.begin_object().field("line", e.line).field("text", e.text).field("ok", e.ok).field("detail", e.detail).end_object();
+    j.begin_object()
+        .field("line", e.line)
+        .field("text", e.text)
+        .field("ok", e.ok)
+        .field("detail", e.detail)
+        .end_object();
   j.end_array().end_object();
   j.end_object();
   return j.str() + "\n";

@@ -1,12 +1,12 @@
 #include "sim/run_command.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <systemc>
 
 #include "sim/expectations.hpp"
@@ -40,8 +40,7 @@ void route_systemc_reports() {
 }
 
 std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
-                                    sc_core::sc_time(1, sc_core::SC_NS).value());
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value());
 }
 
 }  // namespace
@@ -82,8 +81,9 @@ int run_scenario(const RunOptions& opts) {
       std::vector<std::string> d;
       if (!programs.preload(p.program, d)) {
         if (programs.resolve(p.program).empty())
-          diags.push_back(loc.str() + ": error: program '" + p.program +
-                          "' not found (looked beside the scenario, in the current directory and in the project's guest/ folder)");
+          diags.push_back(
+              loc.str() + ": error: program '" + p.program +
+              "' not found (looked beside the scenario, in the current directory and in the project's guest/ folder)");
         else
           diags.insert(diags.end(), d.begin(), d.end());
       }
@@ -158,8 +158,7 @@ int run_scenario(const RunOptions& opts) {
 
   const auto host_start = std::chrono::steady_clock::now();
   sc_core::sc_start(sc_core::sc_time(static_cast<double>(scenario.run.for_ns), sc_core::SC_NS));
-  const double host_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+  const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const std::uint64_t end_ns = now_ns();
   trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);

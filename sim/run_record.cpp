@@ -7,7 +7,9 @@ int as_int(const TraceEvent& e, const char* key, int fallback = -1) {
   auto v = e.get_int(key);
   return v ? static_cast<int>(*v) : fallback;
 }
-std::string as_str(const TraceEvent& e, const char* key) { return e.get_str(key).value_or(""); }
+std::string as_str(const TraceEvent& e, const char* key) {
+  return e.get_str(key).value_or("");
+}
 }  // namespace
 
 RunRecord::RunRecord(int cpus) : cpu_state_(cpus, "up"), failed_at_(cpus) {}
@@ -145,9 +147,8 @@ void RunRecord::on_event(const TraceEvent& e) {
     pr.primary_cpu = -1;
     pr.backup_cpu = -1;
     notable_.push_back(e);
-  } else if (k == "regroup_end" || k == "path_down" || k == "path_up" || k == "send_failed" ||
-             k == "path_error" || k == "duplicate" || k == "fs_resend" || k == "checkopen" ||
-             k == "checkclose" || k == "checkmonitor") {
+  } else if (k == "regroup_end" || k == "path_down" || k == "path_up" || k == "send_failed" || k == "path_error" ||
+             k == "duplicate" || k == "fs_resend" || k == "checkopen" || k == "checkclose" || k == "checkmonitor") {
     notable_.push_back(e);
   }
   // Named processes: a pair record appears with the first named process so `expect $X primary cpu` works

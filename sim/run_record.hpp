@@ -56,7 +56,7 @@ struct TakeoverRecord {
 struct PairRecord {
   std::string name;
   int primary_cpu = -1;
-  int backup_cpu = -1;  // -1: none
+  int backup_cpu = -1;              // -1: none
   std::string state = "no backup";  // ok, no backup, lost, stopped
   std::uint64_t checkpoints = 0;
 };

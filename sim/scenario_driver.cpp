@@ -7,8 +7,7 @@ namespace pairsim::sim {
 namespace {
 
 std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() /
-                                    sc_core::sc_time(1, sc_core::SC_NS).value());
+  return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value());
 }
 
 // Uniform in [lo, hi] from the generator's raw output: the same on every standard library, unlike
@@ -19,7 +18,9 @@ std::uint64_t draw(std::mt19937_64& rng, std::uint64_t lo, std::uint64_t hi) {
   return lo + rng() % (span + 1);
 }
 
-std::string bus_word(BusName b) { return std::string(1, to_char(b)); }
+std::string bus_word(BusName b) {
+  return std::string(1, to_char(b));
+}
 
 }  // namespace
 
@@ -97,7 +98,11 @@ void ScenarioDriver::on_event(const TraceEvent& e) {
 
 void ScenarioDriver::start(const StartProcess& p, const std::string& where) {
   auto err = machine_.cpu(p.cpu).start_process(cpu::StartRequest{p.name, p.program, p.priority, p.args});
-  if (err) trace_.emit(TraceEvent(now_ns(), "start_failed").with("cpu", p.cpu).with("process", p.name).with("reason", where + ": " + *err));
+  if (err)
+    trace_.emit(TraceEvent(now_ns(), "start_failed")
+                    .with("cpu", p.cpu)
+                    .with("process", p.name)
+                    .with("reason", where + ": " + *err));
 }
 
 void ScenarioDriver::note_no_effect(const ResolvedAction& a, const std::string& why) {

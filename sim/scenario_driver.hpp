@@ -5,9 +5,8 @@
 #include <map>
 #include <random>
 #include <string>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "sim/machine.hpp"
 #include "sim/run_record.hpp"
@@ -34,8 +33,8 @@ std::string describe(const Action& a);
 class ScenarioDriver : public sc_core::sc_module, public TraceSink {
  public:
   SC_HAS_PROCESS(ScenarioDriver);
-  ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::uint64_t seed, Machine& m,
-                 const TraceBus& trace, RunRecord& record);
+  ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::uint64_t seed, Machine& m, const TraceBus& trace,
+                 RunRecord& record);
 
   void on_event(const TraceEvent& e) override;
 

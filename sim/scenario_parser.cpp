@@ -1,7 +1,5 @@
 #include "sim/scenario_parser.hpp"
 
-#include "guest/process_name.hpp"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "guest/process_name.hpp"
 #include "sim/duration.hpp"
 #include "sim/scenario_lexer.hpp"
 
@@ -24,7 +23,7 @@ constexpr std::uint64_t max_memory = 64u << 20;  // 16 CPUs of it must still fit
 constexpr std::uint64_t max_time_ns = 1'000'000ull * 1'000'000'000ull;
 constexpr double min_mips = 0.001;
 constexpr double max_mips = 100000;
-constexpr std::uint64_t min_bus = 1'000;                  // bytes/s: a 32-byte packet in 32 ms
+constexpr std::uint64_t min_bus = 1'000;                 // bytes/s: a 32-byte packet in 32 ms
 constexpr std::uint64_t max_bus = 1'000'000'000'000ull;  // as the bus model accepts (bus/bus_types.hpp)
 // heartbeat: at least 1ms — below that, 16 CPUs' I'm-alive messages alone would fill the buses.
 // ack-timeout: at least 10us — a few packet times, or no acknowledgement could ever arrive in time.
@@ -240,7 +239,8 @@ class ScenarioParser {
         const ScenarioToken& tok = in.word("a number of MIPS such as 0.8");
         Decimal d = parse_decimal(tok.text);
         if (!d.ok()) fail(tok.col, d.error);
-        if (d.value < min_mips || d.value > max_mips) fail(tok.col, "mips must be between 0.001 and 100000, not " + tok.text);
+        if (d.value < min_mips || d.value > max_mips)
+          fail(tok.col, "mips must be between 0.001 and 100000, not " + tok.text);
         m.mips = d.value;
       } else if (opt.text == "memory") {
         const ScenarioToken& tok = in.word("a memory size such as 2MiB");

@@ -69,6 +69,8 @@ int Dispatcher::select() {
   return running_;
 }
 
-void Dispatcher::charge(std::uint64_t instructions) { slice_left_ -= std::min(slice_left_, instructions); }
+void Dispatcher::charge(std::uint64_t instructions) {
+  slice_left_ -= std::min(slice_left_, instructions);
+}
 
 }  // namespace pairsim::cpu

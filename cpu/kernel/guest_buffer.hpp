@@ -10,7 +10,9 @@
 
 namespace pairsim::cpu {
 
-constexpr std::uint32_t words_for_bytes(std::uint32_t bytes) { return bytes / 4 + (bytes % 4 != 0 ? 1 : 0); }
+constexpr std::uint32_t words_for_bytes(std::uint32_t bytes) {
+  return bytes / 4 + (bytes % 4 != 0 ? 1 : 0);
+}
 
 inline bool buffer_in_data(const ProcessState& ps, std::uint32_t addr, std::uint32_t bytes) {
   return ps.in_data(addr, words_for_bytes(bytes));
@@ -25,7 +27,8 @@ constexpr bool kHostIsGuestByteOrder = false;
 #endif
 
 // False when the buffer is not inside the data space.
-inline bool read_bytes(const ProcessState& ps, std::uint32_t addr, std::uint32_t bytes, std::vector<std::uint8_t>& out) {
+inline bool read_bytes(const ProcessState& ps, std::uint32_t addr, std::uint32_t bytes,
+                       std::vector<std::uint8_t>& out) {
   if (!buffer_in_data(ps, addr, bytes)) return false;
   if (kHostIsGuestByteOrder) {
     const auto* first = reinterpret_cast<const std::uint8_t*>(ps.data + addr);

@@ -164,7 +164,8 @@ void Kernel::on_cpu_down(int cpu) {
   core_.up_mask &= ~(1u << cpu);
   const auto effect = core_.destinations.on_cpu_down(cpu);
   if (core_.lowest_up_cpu() == core_.cfg.cpu)  // one CPU reports it for the whole machine
-    for (const auto& name : effect.lost) core_.emit(sim::TraceEvent(0, "pair_lost").with("pair", name).with("cpu", cpu));
+    for (const auto& name : effect.lost)
+      core_.emit(sim::TraceEvent(0, "pair_lost").with("pair", name).with("cpu", cpu));
   // Takeovers first, so that the requests failed next are resent to primaries that already serve.
   pairs_.on_cpu_down(cpu);
   messages_.on_cpu_down(cpu);

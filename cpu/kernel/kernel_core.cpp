@@ -8,7 +8,9 @@ namespace {
 std::uint64_t slice_instructions(const KernelConfig& cfg) {
   return static_cast<std::uint64_t>(static_cast<double>(cfg.slice_ns) * cfg.mips / 1000.0);
 }
-std::uint32_t all_up(int cpus) { return cpus >= 32 ? 0xFFFFFFFFu : (1u << cpus) - 1u; }
+std::uint32_t all_up(int cpus) {
+  return cpus >= 32 ? 0xFFFFFFFFu : (1u << cpus) - 1u;
+}
 }  // namespace
 
 KernelCore::KernelCore(const KernelConfig& c, KernelPlatform& p)

@@ -45,7 +45,9 @@ class KernelCore {
   sim::TraceEvent process_event(const char* kind, const Process& p) const;
   void emit(sim::TraceEvent e);
   bool detail() const { return platform.wants_detail(); }
-  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) { return platform.send(dst_cpu, std::move(payload)); }
+  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) {
+    return platform.send(dst_cpu, std::move(payload));
+  }
   void warn(const std::string& what) const;
 
   void make_ready(Process& p);

@@ -17,7 +17,9 @@ constexpr std::size_t kMaxQueuedSystemMessages = 64;
 
 MessageSystem::MessageSystem(KernelCore& core) : core_(core) {}
 
-bool MessageSystem::valid_process_name(const std::string& name) { return guest::is_process_name(name); }
+bool MessageSystem::valid_process_name(const std::string& name) {
+  return guest::is_process_name(name);
+}
 
 std::int32_t MessageSystem::open(Process& p, const std::string& name, std::uint32_t sync_depth) {
   if (name == "$RECEIVE") {
@@ -245,7 +247,8 @@ void MessageSystem::on_request(int src_cpu, RequestMsg&& m) {
       reject(src_cpu, m.req_id, static_cast<std::uint32_t>(guest::fe::sync_too_old));
       return;
     }
-    core_.emit(sim::TraceEvent(0, "duplicate").with("pair", p->name).with("cpu", core_.cfg.cpu).with("sync_id", m.sync_id));
+    core_.emit(
+        sim::TraceEvent(0, "duplicate").with("pair", p->name).with("cpu", core_.cfg.cpu).with("sync_id", m.sync_id));
     ReceivedMessage to;
     to.src_cpu = src_cpu;
     to.req_id = m.req_id;

@@ -86,11 +86,10 @@ class MessageSystem {
   // Hands a message to a process waiting in readupdate, or queues it.
   void deliver(Process& p, ReceivedMessage m);
   std::int32_t hand_over(Process& p, ReceivedMessage m, std::uint32_t buf, std::uint32_t max);
-  void detail_event(const char* kind, const Process& p, const std::string& other, std::size_t bytes,
-                    std::uint32_t tag);
+  void detail_event(const char* kind, const Process& p, const std::string& other, std::size_t bytes, std::uint32_t tag);
 
   KernelCore& core_;
-  std::map<std::uint64_t, Outstanding> outstanding_;          // by request id
+  std::map<std::uint64_t, Outstanding> outstanding_;           // by request id
   std::set<std::pair<std::uint64_t, std::uint64_t>> retries_;  // (time, request id)
 };
 

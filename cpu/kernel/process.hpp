@@ -14,13 +14,19 @@
 
 namespace pairsim::cpu {
 
-constexpr int kMaxPins = 256;       // a pin is one byte of a process id
-constexpr int kFirstUserPin = 2;    // 0 and 1 are Guardian's monitor and memory manager
-constexpr Pid kNoPid = 0;           // cpu 0, pin 0 is never a user process
+constexpr int kMaxPins = 256;     // a pin is one byte of a process id
+constexpr int kFirstUserPin = 2;  // 0 and 1 are Guardian's monitor and memory manager
+constexpr Pid kNoPid = 0;         // cpu 0, pin 0 is never a user process
 
-constexpr Pid make_pid(int cpu, int pin) { return (cpu << 8) | pin; }
-constexpr int pid_cpu(Pid p) { return (p >> 8) & 0xFF; }
-constexpr int pid_pin(Pid p) { return p & 0xFF; }
+constexpr Pid make_pid(int cpu, int pin) {
+  return (cpu << 8) | pin;
+}
+constexpr int pid_cpu(Pid p) {
+  return (p >> 8) & 0xFF;
+}
+constexpr int pid_pin(Pid p) {
+  return p & 0xFF;
+}
 // "2,5" — how Guardian writes a process id.
 std::string pid_string(Pid p);
 
@@ -83,15 +89,15 @@ struct Process {
   std::uint32_t next_tag = 1;
   std::uint32_t last_tag = 0;
   Pid last_sender = kNoPid;
-  ReceiveSyncBlock receive_sync;  // last reply to each opener: $RECEIVE's sync block
-  std::uint32_t monitor_mask = 0; // CPUs whose down/up this process is told of
+  ReceiveSyncBlock receive_sync;   // last reply to each opener: $RECEIVE's sync block
+  std::uint32_t monitor_mask = 0;  // CPUs whose down/up this process is told of
 
   // Process pair.
   PairRole role = PairRole::none;
-  Pid partner = kNoPid;              // the backup (of a primary) or the primary (of a backup)
-  std::optional<Registers> restart;  // backup: the last stack checkpoint's registers
-  std::optional<std::uint32_t> takeover_status;  // backup: took over before it reached checkmonitor
-  std::deque<std::pair<int, PairOpMsg>> held_ops; // backup: pair operations that wait for checkmonitor
+  Pid partner = kNoPid;                            // the backup (of a primary) or the primary (of a backup)
+  std::optional<Registers> restart;                // backup: the last stack checkpoint's registers
+  std::optional<std::uint32_t> takeover_status;    // backup: took over before it reached checkmonitor
+  std::deque<std::pair<int, PairOpMsg>> held_ops;  // backup: pair operations that wait for checkmonitor
 
   std::vector<std::string> output;  // every line it printed
 };

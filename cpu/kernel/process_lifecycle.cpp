@@ -206,9 +206,13 @@ void ProcessLifecycle::on_cpu_down(int cpu) {
   }
 }
 
-void ProcessLifecycle::stop(Process& p, std::int32_t exit_code) { terminate(p, false, exit_code, "", true); }
+void ProcessLifecycle::stop(Process& p, std::int32_t exit_code) {
+  terminate(p, false, exit_code, "", true);
+}
 
-void ProcessLifecycle::abend(Process& p, const std::string& reason) { terminate(p, true, 0, reason, true); }
+void ProcessLifecycle::abend(Process& p, const std::string& reason) {
+  terminate(p, true, 0, reason, true);
+}
 
 void ProcessLifecycle::stoppair(Process& p, std::int32_t exit_code) {
   if (p.role != PairRole::primary || p.partner == kNoPid) {

@@ -28,8 +28,8 @@ class ProcessLifecycle {
   Created create(const CreateMsg& c);
 
   // System calls: a pid, -(error), or nullopt while the caller waits for another CPU.
-  std::optional<std::int32_t> newprocess(Process& creator, const std::string& program, const std::string& name,
-                                         int cpu, int priority);
+  std::optional<std::int32_t> newprocess(Process& creator, const std::string& program, const std::string& name, int cpu,
+                                         int priority);
   std::optional<std::int32_t> newbackup(Process& p, int cpu);
   void stop(Process& p, std::int32_t exit_code);
   void abend(Process& p, const std::string& reason);

@@ -11,10 +11,14 @@ namespace fe = guest::fe;
 
 const char* takeover_reason(std::uint32_t reason) {
   switch (reason) {
-    case ck::reason_stopped: return "primary stopped";
-    case ck::reason_abended: return "primary abended";
-    case ck::reason_cpu_failed: return "processor failed";
-    case ck::reason_checkswitch: return "checkswitch";
+    case ck::reason_stopped:
+      return "primary stopped";
+    case ck::reason_abended:
+      return "primary abended";
+    case ck::reason_cpu_failed:
+      return "processor failed";
+    case ck::reason_checkswitch:
+      return "checkswitch";
   }
   return "?";
 }
@@ -22,9 +26,15 @@ const char* takeover_reason(std::uint32_t reason) {
 ProcessPairs::ProcessPairs(KernelCore& core, MessageSystem& messages) : core_(core), messages_(messages) {}
 
 namespace {
-bool has_backup(const Process& p) { return p.role == PairRole::primary && p.partner != kNoPid; }
-constexpr std::uint32_t no_backup_status() { return ck::status(ck::kind_no_backup, fe::no_backup); }
-constexpr std::uint32_t bad_param(std::uint32_t n) { return ck::status(ck::kind_bad_param, n); }
+bool has_backup(const Process& p) {
+  return p.role == PairRole::primary && p.partner != kNoPid;
+}
+constexpr std::uint32_t no_backup_status() {
+  return ck::status(ck::kind_no_backup, fe::no_backup);
+}
+constexpr std::uint32_t bad_param(std::uint32_t n) {
+  return ck::status(ck::kind_bad_param, n);
+}
 }  // namespace
 
 // ---- primary side ----
@@ -66,8 +76,7 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
   if (!ps.in_data(d, 2)) return bad_param(1);
   const std::uint32_t flags = ps.data[d];
   const std::uint32_t nbuf = ps.data[d + 1];
-  if ((flags & ~ck::flag_stack) != 0 || nbuf > ck::max_buffers || !ps.in_data(d + 2, 2 * nbuf + 1))
-    return bad_param(1);
+  if ((flags & ~ck::flag_stack) != 0 || nbuf > ck::max_buffers || !ps.in_data(d + 2, 2 * nbuf + 1)) return bad_param(1);
   std::uint64_t words = 0;
   for (std::uint32_t i = 0; i < nbuf; ++i) {
     const std::uint32_t addr = ps.data[d + 2 + 2 * i];
@@ -105,7 +114,8 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
     m.stack.assign(ps.data + ps.stack_base, ps.data + ps.stack_base + stack_words);
     bytes += 4ull * stack_words;
   }
-  for (std::uint32_t i = 0; i < nfiles; ++i) m.files.push_back(sync_block(p, static_cast<int>(ps.data[files_at + 1 + i])));
+  for (std::uint32_t i = 0; i < nfiles; ++i)
+    m.files.push_back(sync_block(p, static_cast<int>(ps.data[files_at + 1 + i])));
   core_.emit(sim::TraceEvent(0, "checkpoint")
                  .with("pair", p.name)
                  .with("cpu", core_.cfg.cpu)

@@ -2,18 +2,28 @@
 
 namespace pairsim::cpu {
 
-std::string pid_string(Pid p) { return std::to_string(pid_cpu(p)) + "," + std::to_string(pid_pin(p)); }
+std::string pid_string(Pid p) {
+  return std::to_string(pid_cpu(p)) + "," + std::to_string(pid_pin(p));
+}
 
 const char* to_string(WaitReason w) {
   switch (w) {
-    case WaitReason::none: return "none";
-    case WaitReason::delay: return "delay";
-    case WaitReason::writeread: return "writeread";
-    case WaitReason::readupdate: return "readupdate";
-    case WaitReason::newprocess: return "newprocess";
-    case WaitReason::checkpoint: return "checkpoint";
-    case WaitReason::checkmonitor: return "checkmonitor";
-    case WaitReason::checkswitch: return "checkswitch";
+    case WaitReason::none:
+      return "none";
+    case WaitReason::delay:
+      return "delay";
+    case WaitReason::writeread:
+      return "writeread";
+    case WaitReason::readupdate:
+      return "readupdate";
+    case WaitReason::newprocess:
+      return "newprocess";
+    case WaitReason::checkpoint:
+      return "checkpoint";
+    case WaitReason::checkmonitor:
+      return "checkmonitor";
+    case WaitReason::checkswitch:
+      return "checkswitch";
   }
   return "?";
 }
@@ -53,6 +63,5 @@ const Process* ProcessTable::find(int pin) const {
   auto it = live_.find(pin);
   return it == live_.end() ? nullptr : it->second.get();
 }
-
 
 }  // namespace pairsim::cpu

@@ -12,8 +12,12 @@ namespace pairsim::cpu {
 namespace {
 constexpr std::uint32_t kMaxNameArg = 64;  // longer than any valid process or program name
 constexpr std::uint32_t kMaxTextArg = 1024;
-std::int32_t as_int(std::uint32_t v) { return static_cast<std::int32_t>(v); }
-std::uint32_t as_word(std::int32_t v) { return static_cast<std::uint32_t>(v); }
+std::int32_t as_int(std::uint32_t v) {
+  return static_cast<std::int32_t>(v);
+}
+std::uint32_t as_word(std::int32_t v) {
+  return static_cast<std::uint32_t>(v);
+}
 }  // namespace
 
 SystemCalls::SystemCalls(KernelCore& core, MessageSystem& messages, ProcessPairs& pairs, ProcessLifecycle& lifecycle)

@@ -144,7 +144,9 @@ class Reader {
   bool ok_ = false;
 };
 
-void put(Writer& w, const Destination& d) { w.i32(d.primary).i32(d.backup).u32(d.version); }
+void put(Writer& w, const Destination& d) {
+  w.i32(d.primary).i32(d.backup).u32(d.version);
+}
 void get(Reader& r, Destination& d) {
   d.primary = r.i32();
   d.backup = r.i32();

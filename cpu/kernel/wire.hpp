@@ -22,8 +22,8 @@ enum class MessageType : std::uint8_t {
   dest_snapshot = 0x24,  // the whole table and the membership, for a CPU that joined
   create = 0x25,         // create a process (newprocess, newbackup) on the receiving CPU
   create_reply = 0x26,
-  deletion = 0x27,       // a process stopped: tell its pair partner or its creator
-  pair_op = 0x28,        // checkpoint / checkopen / checkclose / checkswitch / stop, primary -> backup
+  deletion = 0x27,  // a process stopped: tell its pair partner or its creator
+  pair_op = 0x28,   // checkpoint / checkopen / checkclose / checkswitch / stop, primary -> backup
   pair_ack = 0x29,
 };
 
@@ -39,11 +39,11 @@ struct Destination {
 
 // One open file as its sync block travels: enough to re-create the open in the backup.
 struct OpenFile {
-  bool receive = false;        // $RECEIVE
-  std::string target;          // "$NAME" of the server for process files
+  bool receive = false;  // $RECEIVE
+  std::string target;    // "$NAME" of the server for process files
   std::uint32_t sync_depth = 0;
-  std::uint32_t sync_id = 0;   // of the last request sent on this open
-  std::uint64_t open_id = 0;   // machine-wide unique; the server's key for duplicate detection
+  std::uint32_t sync_id = 0;  // of the last request sent on this open
+  std::uint64_t open_id = 0;  // machine-wide unique; the server's key for duplicate detection
 };
 
 // A server's record of the last reply it gave one opener: the $RECEIVE sync block is a map of these.
@@ -58,7 +58,7 @@ struct RequestMsg {
   std::uint64_t req_id = 0;  // the requester kernel's id; the reply carries it back
   std::uint16_t src_pin = 0;
   std::uint16_t dst_pin = 0;
-  std::string target;        // the name the requester opened; checked by the server kernel
+  std::string target;  // the name the requester opened; checked by the server kernel
   std::uint64_t open_id = 0;
   std::uint32_t sync_id = 0;
   std::uint32_t reply_max = 0;
@@ -97,7 +97,7 @@ struct CreateReplyMsg {
   std::uint64_t create_id = 0;
   std::int32_t error = 0;  // file-system error, 0 on success
   Pid pid = 0;
-  std::string sentence;    // why it failed, for the log
+  std::string sentence;  // why it failed, for the log
 };
 
 struct DeletionMsg {
@@ -126,10 +126,10 @@ struct PairOpMsg {
   // checkpoint
   std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> buffers;  // data address, words
   bool has_stack = false;
-  Registers regs;                     // restart point
-  std::vector<std::uint32_t> stack;   // stack_base .. S
-  std::vector<FileSync> files;        // checkpoint: sync blocks; checkopen: the one open; checkclose: file only
-  std::int32_t exit_code = 0;         // stop
+  Registers regs;                    // restart point
+  std::vector<std::uint32_t> stack;  // stack_base .. S
+  std::vector<FileSync> files;       // checkpoint: sync blocks; checkopen: the one open; checkclose: file only
+  std::int32_t exit_code = 0;        // stop
 };
 
 struct PairAckMsg {

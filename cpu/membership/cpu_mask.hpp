@@ -9,9 +9,15 @@ namespace pairsim::cpu {
 using CpuMask = std::uint16_t;
 constexpr int kMaxCpus = 16;
 
-constexpr CpuMask cpu_bit(int cpu) { return static_cast<CpuMask>(1u << cpu); }
-constexpr bool has_cpu(CpuMask m, int cpu) { return ((m >> cpu) & 1u) != 0; }
-constexpr CpuMask all_cpus(int cpus) { return cpus >= kMaxCpus ? CpuMask{0xFFFF} : static_cast<CpuMask>((1u << cpus) - 1); }
+constexpr CpuMask cpu_bit(int cpu) {
+  return static_cast<CpuMask>(1u << cpu);
+}
+constexpr bool has_cpu(CpuMask m, int cpu) {
+  return ((m >> cpu) & 1u) != 0;
+}
+constexpr CpuMask all_cpus(int cpus) {
+  return cpus >= kMaxCpus ? CpuMask{0xFFFF} : static_cast<CpuMask>((1u << cpus) - 1);
+}
 
 constexpr int cpu_count(CpuMask m) {
   int n = 0;

@@ -32,10 +32,10 @@ class Membership {
     bool round_started = false;           // a round began: arm a timer for deadline_ns, trace it
     std::uint32_t round = 0;
     std::uint64_t deadline_ns = 0;
-    std::string round_reason;  // "suspect 2", "admit 3", "message from CPU 1", "admission request from
-                               // CPU 3", "rerun" (several joined by "; ")
-    CpuMask missed_once = 0;  // from a check: trace "imalive_missed"
-    CpuMask suspected = 0;    // from a check: members silent two checks running
+    std::string round_reason;                   // "suspect 2", "admit 3", "message from CPU 1", "admission request from
+                                                // CPU 3", "rerun" (several joined by "; ")
+    CpuMask missed_once = 0;                    // from a check: trace "imalive_missed"
+    CpuMask suspected = 0;                      // from a check: members silent two checks running
     std::optional<Regroup::Decision> decision;  // from a deadline: trace it, then halt or carry on
   };
 

@@ -41,8 +41,7 @@ bool Regroup::merge(const RegroupMessage& m, int from, CpuMask membership) {
   if (j != joiners_) news = true;
   joiners_ = j;
   // A member that lists a membership without us decided us down in a round we never saw.
-  if (membership != 0 && m.sender_membership != 0 && !has_cpu(m.sender_membership, self_) &&
-      declared_down_by_ < 0)
+  if (membership != 0 && m.sender_membership != 0 && !has_cpu(m.sender_membership, self_) && declared_down_by_ < 0)
     declared_down_by_ = from;
   return news;
 }
@@ -65,8 +64,8 @@ std::vector<std::uint8_t> Regroup::request_admission(CpuMask my_row) const {
   return m.encode();
 }
 
-std::vector<std::uint8_t> Regroup::start(std::uint64_t now_ns, CpuMask my_row, CpuMask membership,
-                                         CpuMask suspects, CpuMask joiners) {
+std::vector<std::uint8_t> Regroup::start(std::uint64_t now_ns, CpuMask my_row, CpuMask membership, CpuMask suspects,
+                                         CpuMask joiners) {
   if (in_round_) {
     open_suspects_ |= suspects;
     open_joiners_ |= joiners;

@@ -58,9 +58,9 @@ class Regroup {
     // Members that took part as joiners: reloaded before their failure was noticed. They are in both
     // declared_down and declared_up (their processes are gone; the CPU is back): report down, then up.
     CpuMask restarted = 0;
-    CpuMask survivors = 0;      // the fully connected set computed from the matrix, whatever the outcome
-    std::string reason;         // halt / not_admitted: why, for the trace and the CPU's halt reason
-    bool rerun = false;         // start() another round at once (a concern this round did not settle)
+    CpuMask survivors = 0;  // the fully connected set computed from the matrix, whatever the outcome
+    std::string reason;     // halt / not_admitted: why, for the trace and the CPU's halt reason
+    bool rerun = false;     // start() another round at once (a concern this round did not settle)
   };
   // Ends the round (call at or after deadline_ns()). Ends it whatever the outcome.
   Decision decide(CpuMask membership);

@@ -11,9 +11,7 @@ class JsonlWriter : public TraceSink {
  public:
   explicit JsonlWriter(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {}
   bool ok() const { return static_cast<bool>(out_); }
-  void on_event(const TraceEvent& e) override {
-    out_ << e.to_json() << '\n';
-  }
+  void on_event(const TraceEvent& e) override { out_ << e.to_json() << '\n'; }
   void flush() { out_.flush(); }
 
  private:

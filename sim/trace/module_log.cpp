@@ -1,8 +1,8 @@
 #include "sim/trace/module_log.hpp"
 
-#include <cctype>
-
 #include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <cctype>
 
 namespace pairsim::sim {
 
@@ -17,7 +17,8 @@ ModuleLog::ModuleLog(std::string name) : name_(std::move(name)) {
 }
 
 void ModuleLog::write(spdlog::level::level_enum lvl, std::uint64_t t_ns, const std::string& msg) const {
-  const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(spdlog::level::to_short_c_str(lvl)[0])));
+  const char letter =
+      static_cast<char>(std::toupper(static_cast<unsigned char>(spdlog::level::to_short_c_str(lvl)[0])));
   logger_->log(lvl, "[{} {}.{:09}] {}: {}", letter, t_ns / 1000000000ull, t_ns % 1000000000ull, name_, msg);
 }
 

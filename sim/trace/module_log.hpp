@@ -2,11 +2,11 @@
 // A module's logger, named by its hierarchical name; every line starts with the level and simulated time,
 // as `[I 1.500000000] top.cpu2: halted`. Lines go to stderr; the level is the run's --log-level. A level that
 // is off costs one comparison.
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 namespace pairsim::sim {
 

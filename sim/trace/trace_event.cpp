@@ -71,11 +71,21 @@ std::string json_escape(const std::string& s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -132,9 +142,15 @@ struct Cursor {
         if (i >= s.size()) return std::nullopt;
         char e = s[i++];
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             unsigned code = 0;
             if (i + 4 > s.size()) return std::nullopt;
@@ -146,7 +162,8 @@ struct Cursor {
             out += static_cast<char>(code);
             break;
           }
-          default: out += e;
+          default:
+            out += e;
         }
       } else {
         out += c;

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-
 #include <systemc>
 
 #include "sim/machine.hpp"
@@ -24,8 +23,8 @@ int sc_main(int argc, char* argv[]) {
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start(sc_core::sc_time(sim_seconds, sc_core::SC_SEC));
   const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto packets = machine.bus().packets_delivered(pairsim::bus::BusId::x) +
-                       machine.bus().packets_delivered(pairsim::bus::BusId::y);
+  const auto packets =
+      machine.bus().packets_delivered(pairsim::bus::BusId::x) + machine.bus().packets_delivered(pairsim::bus::BusId::y);
   std::printf("idle machine: %d CPUs, heartbeat 1 s, %.0f simulated s in %.3f host s\n", cpus, sim_seconds, host);
   std::printf("  %.0f simulated s per host s (target >= 10000)\n", sim_seconds / host);
   std::printf("  %llu packets delivered, %.2f M packets per host s\n", static_cast<unsigned long long>(packets),

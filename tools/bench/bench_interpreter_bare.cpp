@@ -4,9 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <vector>
-
 #include <systemc>
+#include <vector>
 
 #include "cpu/interpreter.hpp"
 #include "guest/assembler.hpp"

@@ -9,6 +9,9 @@
 //
 // SystemC elaborates once per process, so each mode is one process. docs/process-pairs.md ("Speed") has
 // the figures. Tracing is off, as in a plain `pairsim run`.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,9 +21,6 @@
 #include <memory>
 #include <string>
 #include <systemc>
-#include <unistd.h>
-
-#include <spdlog/spdlog.h>
 #include <vector>
 
 #include "sim/machine.hpp"
@@ -32,7 +32,9 @@ namespace {
 using namespace pairsim;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // The checkpointing pair: the primary creates its backup in CPU 1 and checkpoints 256 words for ever.
 constexpr const char* kCheckpointer = R"(
@@ -139,10 +141,12 @@ int checkpoint(std::uint64_t sim_ms) {
   for (const auto& p : record.pairs())
     if (p.name == "$CK") n = p.checkpoints;
   const double sim_s = static_cast<double>(sim_ms) / 1000.0;
-  std::printf("checkpoint: a pair in CPUs 0 and 1 checkpointing 256 words (1 KiB) in a loop, %.0f MIPS, "
-              "bus %.0f MB/s x 2\n", cfg.mips, cfg.bus_bytes_per_second / 1e6);
-  std::printf("  %llu checkpoints in %llu simulated ms, %.3f host s (%.3f CPU s)\n",
-              static_cast<unsigned long long>(n), static_cast<unsigned long long>(sim_ms), host, cpu);
+  std::printf(
+      "checkpoint: a pair in CPUs 0 and 1 checkpointing 256 words (1 KiB) in a loop, %.0f MIPS, "
+      "bus %.0f MB/s x 2\n",
+      cfg.mips, cfg.bus_bytes_per_second / 1e6);
+  std::printf("  %llu checkpoints in %llu simulated ms, %.3f host s (%.3f CPU s)\n", static_cast<unsigned long long>(n),
+              static_cast<unsigned long long>(sim_ms), host, cpu);
   std::printf("  %.0f checkpoints per host s (wall; %.0f per CPU-second) = %.1f MiB of checkpoint data per host s\n",
               static_cast<double>(n) / host, static_cast<double>(n) / cpu, static_cast<double>(n) / 1024.0 / host);
   std::printf("  %.0f checkpoints per simulated s: %.1f simulated us per 1 KiB checkpoint, acknowledged\n",
@@ -175,9 +179,11 @@ int bank(std::uint64_t sim_ms, bool with_failure) {
   std::uint64_t checkpoints = 0;
   for (const auto& p : record.pairs())
     if (p.name == "$BANK") checkpoints = p.checkpoints;
-  std::printf("%s: $BANK in CPUs 1 and 2, two clients sending a transfer every 2 ms, %llu simulated ms, "
-              "heartbeat 1 s, 0.8 MIPS%s\n", with_failure ? "takeover" : "steady",
-              static_cast<unsigned long long>(sim_ms), with_failure ? ", CPU 1 fails at 1 s" : "");
+  std::printf(
+      "%s: $BANK in CPUs 1 and 2, two clients sending a transfer every 2 ms, %llu simulated ms, "
+      "heartbeat 1 s, 0.8 MIPS%s\n",
+      with_failure ? "takeover" : "steady", static_cast<unsigned long long>(sim_ms),
+      with_failure ? ", CPU 1 fails at 1 s" : "");
   std::printf("  %.3f host s for the run, %llu checkpoints%s, %llu guest instructions\n", host,
               static_cast<unsigned long long>(checkpoints), with_failure ? " (none after the takeover: no backup)" : "",
               static_cast<unsigned long long>(machine.guest_instructions()));

@@ -1,10 +1,9 @@
 // Guest buffers are bytes packed four to a word, byte 0 the low byte; read_bytes and write_bytes copy them
 // with memcpy on a little-endian host, and must keep the bytes of a partly written last word.
-#include <catch2/catch.hpp>
-
-#include <vector>
-
 #include "cpu/kernel/guest_buffer.hpp"
+
+#include <catch2/catch.hpp>
+#include <vector>
 
 using namespace pairsim::cpu;
 

@@ -8,7 +8,9 @@ using Words = std::vector<std::uint32_t>;
 
 namespace {
 
-std::uint32_t u(std::int64_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u(std::int64_t v) {
+  return static_cast<std::uint32_t>(v);
+}
 
 // Pushes a and b (as 32-bit constants), applies `op`, halts; returns the one word left.
 std::uint32_t binary(const std::string& op, std::int64_t a, std::int64_t b) {
@@ -228,10 +230,10 @@ two:    laddr 0         ; L itself
   const auto s = m.stack();
   const std::uint32_t base = m.ps.stack_base;
   REQUIRE(s.size() == 9);
-  CHECK(s[4] == base + 3);        // L = address of the saved-L word: 7, 8, return P, [old L]
+  CHECK(s[4] == base + 3);  // L = address of the saved-L word: 7, 8, return P, [old L]
   CHECK(m.ps.regs.l == base + 3);
-  CHECK(s[5] == 3);               // return P: the word after the call
-  CHECK(s[6] == base - 1);        // main's L
+  CHECK(s[5] == 3);         // return P: the word after the call
+  CHECK(s[6] == base - 1);  // main's L
   CHECK(s[7] == 7);
   CHECK(s[8] == 8);
   m.run_to_halt();

@@ -2,7 +2,6 @@
 // A process of its own for interpreter tests: assembles source, lays out memory as the kernel does
 // (globals at 0, then the stack) and starts it from reset_registers.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 

@@ -84,8 +84,8 @@ TEST_CASE("the stack traps at both ends", "[interpreter][trap]") {
   check_trap({"main: push 1\nbad: add\n", Trap::stack_underflow, "bad"});
   check_trap({"main: push 1\nbad: swap\n", Trap::stack_underflow, "bad"});
   check_trap({"main: push 1\nbad: adds -2\n", Trap::stack_underflow, "bad"});
-  check_trap({"main: push 1\nbad: ret 0\n", Trap::stack_underflow, "bad"});  // no frame in main
-  check_trap({"main: call f\n sys 0\nf: nop\nbad: ret 1\n", Trap::stack_underflow, "bad"});  // no parameter
+  check_trap({"main: push 1\nbad: ret 0\n", Trap::stack_underflow, "bad"});                   // no frame in main
+  check_trap({"main: call f\n sys 0\nf: nop\nbad: ret 1\n", Trap::stack_underflow, "bad"});   // no parameter
   check_trap({"main: call f\n sys 0\nf: nop\nbad: retv 0\n", Trap::stack_underflow, "bad"});  // no value
   check_trap({"main: nop\nbad: jz main\n", Trap::stack_underflow, "bad"});
 }

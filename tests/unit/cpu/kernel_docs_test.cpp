@@ -1,13 +1,12 @@
 // The worked examples of docs/syscalls.md assemble and do what the page says; guest/lib/sys.pasm agrees
 // with guest/syscalls.hpp.
-#include "kernel_test_machine.hpp"
-
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 
 #include "guest/syscalls.hpp"
+#include "kernel_test_machine.hpp"
 
 using namespace pairsim::cpu;
 namespace guest = pairsim::guest;

@@ -1,10 +1,9 @@
 // The message system across kernels: destination-table replication, open / writeread / readupdate /
 // reply, large messages, path errors, system messages, and defensive decoding.
-#include "kernel_test_machine.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include "guest/syscalls.hpp"
+#include "kernel_test_machine.hpp"
 
 using namespace pairsim::cpu;
 namespace guest = pairsim::guest;
@@ -112,14 +111,16 @@ std::string asker(const std::string& name, int depth) {
   return R"(
         include "sys.pasm"
         .data
-sname:  .string ")" + name + R"("
+sname:  .string ")" +
+         name + R"("
 ping:   .string "ping"
 file:   .word 0
 rbuf:   .space 4
         .code
 main:   push sname
         push sname.len
-        push )" + std::to_string(depth) + R"(
+        push )" +
+         std::to_string(depth) + R"(
         sys SYS_OPEN
         dup
         store file

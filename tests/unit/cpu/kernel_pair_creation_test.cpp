@@ -1,9 +1,8 @@
 // A pair whose primary's CPU fails while its backup is being created: the CPU of the new backup must tell
 // every destination table about it, or the survivors disagree — the backup's kernel takes over while the
 // others drop the name as a lost pair and fail the requesters that were waiting to resend.
-#include "kernel_test_machine.hpp"
-
 #include "guest/syscalls.hpp"
+#include "kernel_test_machine.hpp"
 
 using namespace pairsim::cpu;
 using pairsim::cpu::test::TestMachine;

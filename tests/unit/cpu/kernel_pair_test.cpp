@@ -1,8 +1,7 @@
 // Process pairs: backup creation, checkpoints, takeover on CPU failure and on the primary's end,
 // CHECKSWITCH, exactly-once requests across a takeover (sync IDs, saved replies), and the loss of a pair.
-#include "kernel_test_machine.hpp"
-
 #include "guest/syscalls.hpp"
+#include "kernel_test_machine.hpp"
 
 using namespace pairsim::cpu;
 namespace guest = pairsim::guest;
@@ -259,8 +258,10 @@ struct PairRun {
     m.start(0, "counter", "", std::move(client_args));
   }
   std::vector<std::string> client() const { return m.output_of(""); }
-  bool client_done() const { return m.count("process_stop") > 0 && !m.events_of("process_stop").empty() &&
-                                    m.events_of("process_stop").back().get_str("process") == ""; }
+  bool client_done() const {
+    return m.count("process_stop") > 0 && !m.events_of("process_stop").empty() &&
+           m.events_of("process_stop").back().get_str("process") == "";
+  }
   bool wait_client(std::size_t lines, std::uint64_t ns = 500'000'000) {
     return m.run_until([&] { return client().size() >= lines; }, ns);
   }
@@ -312,7 +313,8 @@ TEST_CASE("newbackup creates the backup; checkpoints reach the same addresses", 
   CHECK(backup->files.count(0) == 1);
 }
 
-TEST_CASE("takeover on CPU failure: restart at the last stack checkpoint, nothing lost or done twice", "[kernel][pair]") {
+TEST_CASE("takeover on CPU failure: restart at the last stack checkpoint, nothing lost or done twice",
+          "[kernel][pair]") {
   PairRun r({2, 0, 0, 0, 0, 0}, {10, 1, 1000});
   TestMachine& m = r.m;
   REQUIRE(r.wait_client(4));
@@ -325,7 +327,8 @@ TEST_CASE("takeover on CPU failure: restart at the last stack checkpoint, nothin
   REQUIRE(to.size() == 1);
   const auto ckret = m.kernel(2).process(2)->program->code_labels.at("ckret");
   CHECK(to[0].to_json().find(R"("kind":"takeover","pair":"$CNT","from_cpu":1,"to_cpu":2,"reason":"processor failed",)"
-                             R"("restart_p":)" + std::to_string(ckret)) != std::string::npos);
+                             R"("restart_p":)" +
+                             std::to_string(ckret)) != std::string::npos);
   // The checkpoint call at the restart point returned (2<<8)|2; the new primary found -2 on $RECEIVE.
   CHECK(m.output_of("$CNT") == std::vector<std::string>{"takeover 514", "sysmsg -2"});
   for (int c : {0, 2, 3}) {

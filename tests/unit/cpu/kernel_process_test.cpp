@@ -1,10 +1,9 @@
 // Processes on one kernel: starting, printing, arguments, delays, the dispatcher, ending and abending,
 // and creating processes on other CPUs.
-#include "kernel_test_machine.hpp"
-
 #include <algorithm>
 
 #include "guest/syscalls.hpp"
+#include "kernel_test_machine.hpp"
 
 using namespace pairsim::cpu;
 namespace guest = pairsim::guest;
@@ -189,8 +188,7 @@ TEST_CASE("traps, bad system calls and bad arguments abend the process, not the 
     const char* reason;
     std::int64_t p;
   };
-  const Case c = GENERATE(Case{"push 1\n push 0\n div", "division by zero", 2},
-                          Case{"sys 99", "bad system call", 1},
+  const Case c = GENERATE(Case{"push 1\n push 0\n div", "division by zero", 2}, Case{"sys 99", "bad system call", 1},
                           Case{"push 100000\n push 4\n sys SYS_PRINT", "bad system-call argument", 3},
                           Case{"push 0\n push 100000\n sys SYS_PRINT", "bad system-call argument", 3},
                           Case{"push 3\n sys SYS_GETARG", "bad system-call argument", 2},
@@ -216,7 +214,8 @@ TEST_CASE("process creation fails cleanly when memory or pins run out", "[kernel
   KernelConfig cfg;
   cfg.memory_bytes = 64 * 1024;  // 16384 words
   TestMachine m(2, cfg);
-  m.add_program("big", "include \"sys.pasm\"\n .stack 10000\n main: push 1000000\n sys SYS_DELAY\n push 0\n sys SYS_STOP\n");
+  m.add_program("big",
+                "include \"sys.pasm\"\n .stack 10000\n main: push 1000000\n sys SYS_DELAY\n push 0\n sys SYS_STOP\n");
   m.start(0, "big");
   auto err = m.kernel(0).start_process(StartRequest{"", "big", 150, {}});
   REQUIRE(err);

@@ -4,7 +4,6 @@
 // sent meanwhile (in send order) and fires timers. A message to a CPU that is down comes back to its
 // sender as on_send_failed, as the bus would report it.
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <map>
 #include <memory>
@@ -173,14 +172,18 @@ class TestMachine {
   std::uint64_t next_msg_id_ = 1;
 };
 
-inline std::uint64_t FakePlatform::now_ns() const { return m_.now; }
+inline std::uint64_t FakePlatform::now_ns() const {
+  return m_.now;
+}
 inline std::uint64_t FakePlatform::send(int dst_cpu, std::vector<std::uint8_t> payload) {
   const std::uint64_t id = m_.next_msg_id_++;
   m_.sent_log.push_back(Sent{cpu_, dst_cpu, payload, id});
   m_.queue_.push_back(Sent{cpu_, dst_cpu, std::move(payload), id});
   return id;
 }
-inline void FakePlatform::emit(const sim::TraceEvent& e) { m_.events.push_back(e); }
+inline void FakePlatform::emit(const sim::TraceEvent& e) {
+  m_.events.push_back(e);
+}
 inline const guest::Program* FakePlatform::load_program(const std::string& name, std::string& error) {
   auto it = m_.programs_.find(name);
   if (it == m_.programs_.end()) {
@@ -189,6 +192,8 @@ inline const guest::Program* FakePlatform::load_program(const std::string& name,
   }
   return it->second.get();
 }
-inline bool FakePlatform::wants_detail() const { return m_.detail; }
+inline bool FakePlatform::wants_detail() const {
+  return m_.detail;
+}
 
 }  // namespace pairsim::cpu::test

@@ -1,12 +1,11 @@
 // End-to-end membership over an ideal network: N Membership objects driven by a tiny discrete-event loop
 // that does what the Cpu module will do (send I'm-alive at k·P, check at k·P + P/2, flood regroup bytes,
 // fire round deadlines). Checks the detection bound over many failure phases, split brain, and reload.
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <queue>
@@ -145,8 +144,8 @@ class Network {
         std::fprintf(stderr, "%.6f cpu%d members=%s suspected=%s round=%u started=%d%s\n", now_ / 1e9, i,
                      describe_cpus(cpus_[i].members()).c_str(), describe_cpus(a.suspected).c_str(),
                      cpus_[i].regroup().round(), a.round_started,
-                     a.decision ? (" decision kind=" + std::to_string(int(a.decision->kind)) + " S=" +
-                                   describe_cpus(a.decision->survivors) + " " + a.decision->reason +
+                     a.decision ? (" decision kind=" + std::to_string(int(a.decision->kind)) +
+                                   " S=" + describe_cpus(a.decision->survivors) + " " + a.decision->reason +
                                    (a.decision->rerun ? " rerun" : ""))
                                       .c_str()
                                 : "");
@@ -456,9 +455,18 @@ TEST_CASE("membership: random faults never leave two running groups") {
       int b = static_cast<int>(rng() % n);
       if (b == a) b = (a + 1) % n;
       switch (rng() % 4) {
-        case 0: net.fail_at(t, a); what += " fail" + std::to_string(a); break;
-        case 1: net.cut_both_at(t, a, b); what += " cut" + std::to_string(a) + "-" + std::to_string(b); break;
-        case 2: net.cut_at(t, a, b); what += " cut" + std::to_string(a) + ">" + std::to_string(b); break;
+        case 0:
+          net.fail_at(t, a);
+          what += " fail" + std::to_string(a);
+          break;
+        case 1:
+          net.cut_both_at(t, a, b);
+          what += " cut" + std::to_string(a) + "-" + std::to_string(b);
+          break;
+        case 2:
+          net.cut_at(t, a, b);
+          what += " cut" + std::to_string(a) + ">" + std::to_string(b);
+          break;
         default:
           net.fail_at(t, a);
           net.reload_at(t + P + rng() % (3 * P), a);

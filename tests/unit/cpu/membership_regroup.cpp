@@ -1,6 +1,5 @@
 // Regroup: the survivor rule, the majority and tie-break rules, flooding, joiners, late and stale messages.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "cpu/membership/regroup.hpp"

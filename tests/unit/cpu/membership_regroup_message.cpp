@@ -1,6 +1,5 @@
 // RegroupMessage: the wire format round-trips, and no byte string crashes the parser.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "cpu/membership/regroup_message.hpp"

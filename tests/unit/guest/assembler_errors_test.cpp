@@ -1,6 +1,5 @@
 // Every assembler error: its own sentence, at file:line:col of the offending token; and no input crashes.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "guest/assembler.hpp"
@@ -119,10 +118,11 @@ TEST_CASE("too many errors stop the assembler", "[assembler][errors]") {
 
 TEST_CASE("random bytes and random token soup never crash the assembler", "[assembler][fuzz]") {
   std::mt19937 rng(12345);
-  const char* pieces[] = {"push", "pushw", "jmp", ".data", ".code", ".word", ".string", ".space", ".const",
-                          ".proc", ".endproc", ".stack", ".entry", "include", "main", ".x", ":", ",", "(",
-                          ")", "+", "-", "*", "1", "0x", "0xFFFFFFFF", "'a'", "'", "\"s\"", "\"", "\\", ";",
-                          " ", "\n", "\t", "8388608", "a", "a.len", "ret", "retv", "sys", "\r", "\x80", "\0"};
+  const char* pieces[] = {
+      "push",   "pushw",  "jmp",     ".data",      ".code", ".word", ".string", ".space", ".const", ".proc", ".endproc",
+      ".stack", ".entry", "include", "main",       ".x",    ":",     ",",       "(",      ")",      "+",     "-",
+      "*",      "1",      "0x",      "0xFFFFFFFF", "'a'",   "'",     "\"s\"",   "\"",     "\\",     ";",     " ",
+      "\n",     "\t",     "8388608", "a",          "a.len", "ret",   "retv",    "sys",    "\r",     "\x80",  "\0"};
   for (int round = 0; round < 3000; ++round) {
     std::string src;
     const int n = static_cast<int>(rng() % 60);

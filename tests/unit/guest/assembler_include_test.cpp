@@ -1,6 +1,5 @@
 // include: beside the including file, then the include folders; once per file; cycles and misses are errors.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -37,8 +36,8 @@ TEST_CASE("include finds files beside the includer, then in the include folders"
   TempTree t("include_search");
   t.write("lib/sys.pasm", ".const SYS_EXIT 1\n.proc exit\n sys SYS_EXIT\n.endproc\n");
   t.write("prog/local.pasm", ".const LOCAL 7\n");
-  const auto main = t.write("prog/main.pasm",
-                            "include \"local.pasm\"\ninclude \"sys.pasm\"\nmain: push LOCAL\n call exit\n");
+  const auto main =
+      t.write("prog/main.pasm", "include \"local.pasm\"\ninclude \"sys.pasm\"\nmain: push LOCAL\n call exit\n");
   const auto r = assemble_file(main, {(t.root / "lib").string()});
   for (const auto& e : r.errors) UNSCOPED_INFO(e.str());
   REQUIRE(r.program);

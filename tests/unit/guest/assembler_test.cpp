@@ -1,7 +1,8 @@
 // The assembler: encodings, expressions, data directives, scopes, entry, listing.
+#include "guest/assembler.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "guest/assembler.hpp"
 #include "guest/isa.hpp"
 
 using namespace pairsim::guest;
@@ -30,8 +31,8 @@ main:   push 5
         loadl -2
         ret 2
 )");
-  CHECK(p.code == Words{0x10000005, 0x10FFFFFF, 0x11000000, 0xDEADBEEF, 0x20000000, 0x50000000, 0x57000003,
-                        0x64FFFFFE, 0x55000002});
+  CHECK(p.code == Words{0x10000005, 0x10FFFFFF, 0x11000000, 0xDEADBEEF, 0x20000000, 0x50000000, 0x57000003, 0x64FFFFFE,
+                        0x55000002});
   CHECK(p.code_lines == Words{2, 3, 4, 4, 5, 6, 7, 8, 9});
   CHECK(p.entry == 0);
   CHECK(p.code_labels.at("main") == 0);
@@ -67,8 +68,8 @@ start:  push TEN - 11
         push 'z'
 end:    nop
 )");
-  CHECK(p.data == Words{10, static_cast<std::uint32_t>(-10), 'A', '\n', '\'', 0x7FFFFF, 36, 3, 0xFFFFFFFF,
-                        0x80000000, 3, 0, 10, 0, 2, 19});
+  CHECK(p.data == Words{10, static_cast<std::uint32_t>(-10), 'A', '\n', '\'', 0x7FFFFF, 36, 3, 0xFFFFFFFF, 0x80000000,
+                        3, 0, 10, 0, 2, 19});
   CHECK(p.code[0] == 0x10FFFFFF);
   CHECK(p.code[1] == 0x1000007A);
   CHECK(p.data_labels.at("y") == 10);

@@ -1,6 +1,5 @@
 // Object files round-trip; the disassembly reads well and assembles back to the same words.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "guest/assembler.hpp"

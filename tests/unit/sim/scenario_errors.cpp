@@ -125,7 +125,8 @@ TEST_CASE("scenario error: machine values out of range", "[scenario][error]") {
   // the default heartbeat (1s) counts too; the error points at the option that was given
   check("machine quantum 2s\nrun for 1s\n", 1, 9, "quantum (2s) must not be longer than the heartbeat (1s)");
   check("machine heartbeat 5us\nrun for 1s\n", 1, 19, "heartbeat must be at least 1ms, not 5us");
-  check("machine heartbeat 1ms quantum 2ms\nrun for 1s\n", 1, 23, "quantum (2ms) must not be longer than the heartbeat (1ms)");
+  check("machine heartbeat 1ms quantum 2ms\nrun for 1s\n", 1, 23,
+        "quantum (2ms) must not be longer than the heartbeat (1ms)");
   check("machine cpus 4 cpus 5\nrun for 1s\n", 1, 16, "machine option 'cpus' given twice");
 }
 

@@ -116,7 +116,8 @@ TEST_CASE("detection expectations need every survivor within the bound", "[expec
 }
 
 TEST_CASE("state expectations read samples and final states; halts are counted", "[expectations]") {
-  auto s = parse_ok("machine cpus 2\nrun for 5s\nexpect cpu 1 down at 2s\nexpect cpu 1 up\nexpect no halt\nexpect halted cpu 1\n");
+  auto s = parse_ok(
+      "machine cpus 2\nrun for 5s\nexpect cpu 1 down at 2s\nexpect cpu 1 up\nexpect no halt\nexpect halted cpu 1\n");
   RunRecord r(2);
   feed(r, 3000000000, "halt", {{"cpu", 1}}, {{"reason", "regroup: minority"}});
   feed(r, 3000000000, "cpu_state", {{"cpu", 1}}, {{"state", "halted"}});
@@ -177,7 +178,8 @@ TEST_CASE("process and pair expectations follow the record", "[expectations]") {
 }
 
 TEST_CASE("random actions are drawn from the seed, the same every time", "[driver]") {
-  auto s = parse_ok("machine cpus 8\nat random 1s..5s fail cpu random\nat random 1s..5s reload cpu random\nrun for 9s\n");
+  auto s =
+      parse_ok("machine cpus 8\nat random 1s..5s fail cpu random\nat random 1s..5s reload cpu random\nrun for 9s\n");
   auto a = resolve_actions(s, 42);
   auto b = resolve_actions(s, 42);
   auto c = resolve_actions(s, 43);
@@ -210,13 +212,19 @@ TEST_CASE("the pair table follows Table 8-1 from trace events", "[table]") {
   add(9, "output").with("cpu", 1).with("pin", 2).with("process", "$P").with("text", "1");
   add(10, "checkswitch").with("pair", "$P").with("from_cpu", 1).with("to_cpu", 2);
   add(11, "fault").with("what", "fail cpu 2").with("line", 3);
-  add(12, "takeover").with("pair", "$P").with("from_cpu", 2).with("to_cpu", 1).with("reason", "processor failed").with("restart_p", 4);
+  add(12, "takeover")
+      .with("pair", "$P")
+      .with("from_cpu", 2)
+      .with("to_cpu", 1)
+      .with("reason", "processor failed")
+      .with("restart_p", 4);
   std::string err;
   const std::string t = pair_tables(ev, "$P", err);
   CHECK(err.empty());
-  const char* order[] = {"Perform initialization", "call newprocess", "call checkmonitor", "call checkpoint",
-                         "call checkopen", "call open from checkmonitor", "Processing", "Voluntary switch",
-                         "Take over", "CPU fails", "Take over (processor failed)", "(gone)"};
+  const char* order[] = {
+      "Perform initialization",       "call newprocess", "call checkmonitor", "call checkpoint", "call checkopen",
+      "call open from checkmonitor",  "Processing",      "Voluntary switch",  "Take over",       "CPU fails",
+      "Take over (processor failed)", "(gone)"};
   std::size_t at = 0;
   for (const char* step : order) {
     INFO(step << "\n" << t);
