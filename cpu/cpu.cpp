@@ -73,6 +73,12 @@ void Cpu::emit_now(sim::TraceEvent e) const {
   trace_.emit(e);
 }
 
+void Cpu::sync_clock() {
+  // A CPU not ahead of the kernel has nothing to wait for; the quantum keeper would still yield for a
+  // delta cycle, a thread switch on every send of a message-bound CPU.
+  if (qk_.get_local_time() != sc_core::SC_ZERO_TIME) qk_.sync();
+}
+
 std::uint64_t Cpu::event_time() const {
   // Faults and reloads come from outside the CPU's thread, at the simulation kernel's time. The CPU's own
   // clock may be up to a quantum ahead of it (temporal decoupling); the fault happens at the kernel's time.
@@ -180,7 +186,7 @@ std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload) {
     wake_.notify(sc_core::SC_ZERO_TIME);
     return next_local_msg_id_++;
   }
-  qk_.sync();  // the bus sees the message at this CPU's local time
+  sync_clock();  // the bus sees the message at this CPU's local time
   if (state_ != CpuState::up) throw Halted{};
   return bus_.send(cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
 }
@@ -334,10 +340,10 @@ void Cpu::main_thread() {
         const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
         const std::uint64_t n = kernel_->run(budget);
         qk_.inc(sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS));
-        if (qk_.need_sync() || !inbox_.empty()) qk_.sync();
+        if (qk_.need_sync() || !inbox_.empty()) sync_clock();
         continue;
       }
-      qk_.sync();
+      sync_clock();
       // A message, a start or a timer may have come while the sync waited: its wake-up is spent.
       if (!inbox_.empty() || !starts_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready())) continue;
       now = to_ns(sc_core::sc_time_stamp());

@@ -90,6 +90,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::uint64_t to_ns(const sc_core::sc_time& t) const;
   sc_core::sc_time from_ns(std::uint64_t v) const;
   std::uint64_t local_now() const;
+  void sync_clock();
   std::uint64_t event_time() const;
   void emit_now(sim::TraceEvent e) const;
 
