@@ -133,6 +133,8 @@ void Cpu::reload() {
 void Cpu::come_up() {
   qk_.reset();
   const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
+  // A CPU failed and reloaded while its thread was suspended still has its old kernel: count its work.
+  if (kernel_) retired_before_ += kernel_->instructions_retired();
   kernel_ = make_kernel();
   membership_.rejoin(now);
   next_send_ns_ = now;
