@@ -40,6 +40,7 @@ p, s = run_json(scenario("bus-failure.scn"), "--trace", trace)
 check(p.returncode == 0 and s and s["detections"] == [] and s["halts"] == [], "bus X failure: no detection, no halt")
 kinds = [re.search(r'"kind":"([a-z_]+)"', l).group(1) for l in open(trace)]
 check("path_down" in kinds and "path_up" in kinds, "bus X failure marks paths down and, after repair, up")
+check("bus_resend" in kinds, "packets lost on bus X are resent on Y")
 os.unlink(trace)
 
 # Split brain: the cut-off CPU halts itself, the majority declares it down.
