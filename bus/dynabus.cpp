@@ -98,6 +98,7 @@ std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std
          id,
          {},
          s.incarnation,
+         cpus_[dst].incarnation,
          static_cast<std::uint8_t>(src),
          static_cast<std::uint8_t>(dst),
          BusId::x,
@@ -184,7 +185,7 @@ void Dynabus::finish_transfer(BusId b, std::uint64_t now) {
   } else {
     arm({now + config_.ack_timeout_ns, 0, m->msg_id,
          PacketRef{l.current.slot, l.current.generation, l.current.index, l.current.attempts + 1}, m->src_incarnation,
-         static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, TimerKind::ack_timeout, m->mode});
+         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, TimerKind::ack_timeout, m->mode});
   }
   // A reliable packet stays the sender's until acknowledged; a both_buses copy is done once sent.
   if ((taken || m->mode == SendMode::both_buses) && --m->outstanding == 0) {
@@ -210,6 +211,16 @@ void Dynabus::run_timers(std::uint64_t now) {
       fail_message(now, t.src, t.dst, t.msg_id);
       continue;
     }
+    if (cpus_[t.dst].incarnation != t.dst_incarnation) {
+      // The receiver died (and perhaps came back) since the packet went out: its silence says nothing
+      // about the path, and the message was for a life that is over.
+      if (t.mode == SendMode::both_buses) continue;
+      OutMessage* gone = live(t.ref);
+      if (!gone) continue;
+      release(*gone);
+      fail_message(now, t.src, t.dst, t.msg_id);
+      continue;
+    }
     if (paths_.at(t.src, t.dst, t.bus).unacknowledged(config_.path_down_after))
       trace_.emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
     if (t.mode == SendMode::both_buses) continue;
@@ -226,7 +237,7 @@ void Dynabus::run_timers(std::uint64_t now) {
       enqueue(t.src, *next, t.ref, true);
       continue;
     }
-    if (cpus_[m->dst].incarnation == m->dst_incarnation)
+    if (cpus_[m->dst].alive && cpus_[m->dst].incarnation == m->dst_incarnation)
       reassemblers_[m->dst].abandon(m->src, m->seq, m->msg_id, deliveries_);
     release(*m);
     fail_message(now, t.src, t.dst, t.msg_id);
@@ -257,6 +268,7 @@ void Dynabus::set_cpu_alive(int cpu, bool alive) {
   }
   s.next_seq.fill(0);
   s.next_bus.fill(0);
+  reassemblers_[cpu].clear();  // nothing of a former life may wait there for an order number
   paths_.reset_sender(cpu);
   for (auto& other : cpus_) other.next_seq[cpu] = 0;  // its receiver starts clean, expecting order number 0
 }

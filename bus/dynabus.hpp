@@ -124,6 +124,7 @@ class Dynabus {
     std::uint64_t msg_id;
     PacketRef ref;
     std::uint32_t src_incarnation;
+    std::uint32_t dst_incarnation;  // the receiver's life the packet was meant for
     std::uint8_t src;
     std::uint8_t dst;
     BusId bus;
