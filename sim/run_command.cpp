@@ -99,8 +99,11 @@ int run_scenario(const RunOptions& opts) {
 
   // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).
   if (!opts.vcd.empty()) {
-    std::ofstream probe(opts.vcd, std::ios::app);
-    if (!probe) {
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(opts.vcd, ec);
+    const bool writable = static_cast<bool>(std::ofstream(opts.vcd, std::ios::app));
+    if (!existed) std::filesystem::remove(opts.vcd, ec);  // the probe leaves nothing behind
+    if (!writable) {
       std::cerr << "pairsim: error: cannot write VCD file '" << opts.vcd << "'\n";
       return exit_bad_input;
     }

@@ -620,7 +620,9 @@ ParseResult parse_scenario_file(const std::string& path) {
   }
   // Scenarios are short; a huge file is a mistake (a log, an image), not a scenario.
   constexpr std::uintmax_t max_bytes = 4u << 20;
-  if (std::filesystem::file_size(path, ec) > max_bytes) return refuse("is larger than 4 MiB: not a scenario file");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return refuse("cannot read the scenario file");
+  if (size > max_bytes) return refuse("is larger than 4 MiB: not a scenario file");
   std::ifstream file(path, std::ios::binary);
   std::ostringstream text;
   if (file) text << file.rdbuf();

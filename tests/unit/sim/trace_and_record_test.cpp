@@ -36,7 +36,8 @@ TEST_CASE("malformed trace lines are refused, not misread", "[trace]") {
 }
 
 TEST_CASE("guest bytes that are not UTF-8 still make valid JSON and read back the same", "[trace]") {
-  const std::string text = std::string("caf\xc3\xa9 ") + "\xfe\xc3\xff" + "\xe2\x82" + " \xf0\x9f\x99\x82";
+  const std::string text =
+      std::string("caf\xc3\xa9 ") + "\xfe\xc3\xff" + "\xe2\x82" + " \xf0\x9f\x99\x82" + " \xf8\x80\x80";
   TraceEvent e(1, "output");
   e.with("text", text);
   const std::string line = e.to_json();
@@ -44,6 +45,7 @@ TEST_CASE("guest bytes that are not UTF-8 still make valid JSON and read back th
   CHECK(line.find("caf\xc3\xa9") != std::string::npos);
   CHECK(line.find("\\u00fe\\u00c3\\u00ff\\u00e2\\u0082") != std::string::npos);
   CHECK(line.find("\xf0\x9f\x99\x82") != std::string::npos);
+  CHECK(line.find("\\u00f8\\u0080\\u0080") != std::string::npos);  // F8 starts no sequence
   auto back = parse_trace_line(line);
   REQUIRE(back);
   CHECK(back->get_str("text") == text);
