@@ -108,7 +108,11 @@ void MessageSystem::path_error(std::uint64_t id) {
   auto it = outstanding_.find(id);
   if (it == outstanding_.end()) return;
   Outstanding& o = it->second;
-  if (!o.resending) {
+  // A new episode: the first path error, or one from a later primary than the one that failed before (the
+  // pair took over, answered resends, then lost that primary too). Errors from the same failed primary
+  // while its takeover settles stay in the first episode's bounded wait.
+  const bool new_episode = !o.resending || o.sent_to != o.failed_primary;
+  if (new_episode) {
     if (const Process* p = core_.processes.find(o.pin))
       core_.emit(core_.process_event("path_error", *p).with("file", o.file).with("target", o.target));
   }
@@ -116,8 +120,9 @@ void MessageSystem::path_error(std::uint64_t id) {
     finish(id, static_cast<std::uint32_t>(guest::fe::path_down), {});
     return;
   }
-  if (!o.resending) {
+  if (new_episode) {
     o.resending = true;
+    o.failed_primary = o.sent_to;
     o.give_up_ns = core_.now() + 3 * core_.cfg.heartbeat_ns;
   }
   o.waiting_retry = true;

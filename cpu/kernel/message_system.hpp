@@ -71,6 +71,7 @@ class MessageSystem {
     Pid sent_to = kNoPid;
     std::uint64_t msg_id = 0;
     bool resending = false;      // has had a path error: in the bounded resend phase
+    Pid failed_primary{};        // where the request was when the current resend phase began
     bool waiting_retry = false;  // not in flight: waits for a table change or its retry time
     std::uint64_t retry_ns = 0;
     std::uint64_t give_up_ns = 0;
