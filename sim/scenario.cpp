@@ -11,23 +11,9 @@ char to_char(BusName bus) {
   return bus == BusName::x ? 'X' : 'Y';
 }
 
-std::string_view to_string(CpuState state) {
-  switch (state) {
-    case CpuState::up:
-      return "up";
-    case CpuState::down:
-      return "down";
-    case CpuState::halted:
-      return "halted";
-    case CpuState::reloading:
-      return "reloading";
-  }
-  return "?";
-}
-
 std::optional<CpuState> parse_cpu_state(std::string_view word) {
   for (CpuState s : {CpuState::up, CpuState::down, CpuState::halted, CpuState::reloading})
-    if (to_string(s) == word) return s;
+    if (std::string_view(to_string(s)) == word) return s;
   return std::nullopt;
 }
 

@@ -2,13 +2,15 @@
 // The scenario AST: what a .scn file says, as plain data. The parser (sim/scenario_parser.hpp)
 // builds it and has validated everything in it; the machine builder and the scenario driver
 // consume it. The language itself is documented in docs/scenarios.md.
-// Standard library only: bus names, CPU states and times are this file's own plain types.
+// Standard library only (and the CPU states of cpu/cpu_state.hpp): bus names and times are plain types.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "cpu/cpu_state.hpp"
 
 namespace pairsim::sim {
 
@@ -36,8 +38,8 @@ struct MachineConfig {
 enum class BusName { x, y };
 char to_char(BusName bus);  // 'X' or 'Y'
 
-enum class CpuState { up, down, halted, reloading };
-std::string_view to_string(CpuState state);
+// The CPU states a scenario can name are the CPU's own (cpu/cpu_state.hpp: up, down, halted, reloading).
+using CpuState = cpu::CpuState;
 std::optional<CpuState> parse_cpu_state(std::string_view word);
 
 // cpu field of FailCpu / ReloadCpu: draw the CPU from the run's seeded generator.
