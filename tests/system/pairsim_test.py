@@ -1,6 +1,8 @@
 """Small helpers shared by the system tests (run from ctest as: test_x.py PAIRSIM PROJECT_DIR)."""
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,31 @@ def check(cond, what):
     else:
         print("FAILED:", what)
         failures.append(what)
+
+
+def vcd_vars(data):
+    """A VCD's declared variables: dotted hierarchical name -> identifier code."""
+    scope, names = [], {}
+    for tok in re.findall(rb"\$(scope module \S+|upscope|var \S+ +\d+ +\S+ +\S+)", data):
+        t = tok.decode().split()
+        if t[0] == "scope":
+            scope.append(t[2])
+        elif t[0] == "upscope":
+            scope.pop()
+        else:
+            names[".".join(scope[1:] + [t[4]])] = t[3]
+    return names
+
+
+def check_vcd2fst(vcd_path, what):
+    """GTKWave's vcd2fst must be installed and must read the VCD."""
+    vcd2fst = shutil.which("vcd2fst")
+    check(vcd2fst is not None, "GTKWave's vcd2fst is installed")
+    if vcd2fst:
+        fst = tmpfile(".fst")
+        r = subprocess.run([vcd2fst, vcd_path, fst], capture_output=True, text=True)
+        check(r.returncode == 0 and os.path.getsize(fst) > 0, what)
+        os.unlink(fst)
 
 
 def done():

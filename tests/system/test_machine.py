@@ -2,12 +2,11 @@
 """The machine of issue 2: detection timing, bus failure, split brain, reload, exit codes, determinism, VCD."""
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import ROOT, check, done, run, run_json, scenario, tmpfile  # noqa: E402
+from pairsim_test import ROOT, check, check_vcd2fst, done, run, run_json, scenario, tmpfile, vcd_vars  # noqa: E402
 
 # cpu-failure: every survivor declares CPU 2 down 1..3 heartbeat periods after the fault.
 p, s = run_json(scenario("cpu-failure.scn"))
@@ -122,29 +121,10 @@ rc2, t2, v2, _ = traced(7)
 check(rc1 == 0 and rc2 == 0 and len(t1) > 0, "traced runs pass")
 check(t1 == t2, "same seed gives a byte-identical trace")
 check(v1 == v2, "same seed gives an identical VCD")
-def vcd_signals(vcd):
-    """The dotted hierarchical names a VCD declares."""
-    scope, names = [], set()
-    for tok in re.findall(rb"\$(scope module \S+|upscope|var \S+ +\d+ +\S+ +\S+)", vcd):
-        t = tok.decode().split()
-        if t[0] == "scope":
-            scope.append(t[2])
-        elif t[0] == "upscope":
-            scope.pop()
-        else:
-            names.add(".".join(scope[1:] + [t[4]]))
-    return names
-
-names = vcd_signals(v1)
+names = vcd_vars(v1)
 for sig in ("top.cpu0.state", "top.cpu3.imalive", "top.bus.x.busy", "top.bus.y.sender", "top.bus.x.path_cpu3"):
     check(sig in names, f"VCD has {sig}")
-vcd2fst = shutil.which("vcd2fst")
-check(vcd2fst is not None, "GTKWave's vcd2fst is installed")
-if vcd2fst:
-    fst = tmpfile(".fst")
-    r = subprocess.run([vcd2fst, vcd_path, fst], capture_output=True, text=True)
-    check(r.returncode == 0 and os.path.getsize(fst) > 0, "vcd2fst reads the VCD")
-    os.unlink(fst)
+check_vcd2fst(vcd_path, "vcd2fst reads the VCD")
 os.unlink(vcd_path)
 
 done()

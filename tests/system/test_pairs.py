@@ -4,12 +4,10 @@ Table 8-1 view, determinism and the VCD of a pair run."""
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import check, done, run, run_json, scenario, tmpfile  # noqa: E402
+from pairsim_test import check, check_vcd2fst, done, run, run_json, scenario, tmpfile, vcd_vars  # noqa: E402
 
 def events(path):
     with open(path) as f:
@@ -337,20 +335,6 @@ with open(vcd_path, "rb") as f:
     vcd = f.read()
 
 
-def vcd_vars(data):
-    """Dotted name -> VCD identifier code."""
-    scope, names = [], {}
-    for tok in re.findall(rb"\$(scope module \S+|upscope|var \S+ +\d+ +\S+ +\S+)", data):
-        t = tok.decode().split()
-        if t[0] == "scope":
-            scope.append(t[2])
-        elif t[0] == "upscope":
-            scope.pop()
-        else:
-            names[".".join(scope[1:] + [t[4]])] = t[3]
-    return names
-
-
 def vcd_values(data, code):
     """The successive integer values of one VCD variable."""
     vals = []
@@ -372,13 +356,7 @@ if "top.pairs.BANK.primary_cpu" in names:
     check(back and back[-1] == 2 and -1 in back, f"backup_cpu ends 2, after a time without a backup (-1): {back}")
     ck = vcd_values(vcd, names["top.pairs.BANK.checkpoints"])
     check(ck == sorted(ck) and ck and ck[-1] > 100, f"checkpoints counts up ({ck[-1] if ck else None})")
-vcd2fst = shutil.which("vcd2fst")
-check(vcd2fst is not None, "GTKWave's vcd2fst is installed")
-if vcd2fst:
-    fst = tmpfile(".fst")
-    r = subprocess.run([vcd2fst, vcd_path, fst], capture_output=True, text=True)
-    check(r.returncode == 0 and os.path.getsize(fst) > 0, "vcd2fst reads the pair run's VCD")
-    os.unlink(fst)
+check_vcd2fst(vcd_path, "vcd2fst reads the pair run's VCD")
 os.unlink(vcd_path)
 
 done()
