@@ -1,10 +1,12 @@
 #pragma once
 // The interprocessor bus as a SystemC module: a thin shell that gives the kernel-free Dynabus its timing.
-// Each bus is a child module (top.bus.x, top.bus.y) with one timed event: one method activation per
-// transfer. Acknowledgement timers share one event that is armed only when a packet was lost.
+// One method and one event drive both buses lazily: the method runs when Dynabus::next_activation() says
+// something can be delivered, failed or traced, and catches up with the transfers in between. Faults first
+// bring the Dynabus up to the current time. With a waveform open, every transfer gets its activation so
+// that .busy and .sender change at their true times.
 #include <array>
 #include <cstdint>
-#include <memory>
+#include <string>
 #include <systemc>
 #include <vector>
 
@@ -33,10 +35,16 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   ~BusSystem() override;
 
   void attach(int cpu, BusListener* l);
-  // Call from a SystemC process at the current time. Returns the message id (from 1, unique per source CPU),
-  // or 0 when nothing was sent: dst == src (the CPU delivers locally), a CPU number out of range, or a dead
-  // source CPU. Delivery and failure are reported later, never from inside send().
-  std::uint64_t send(int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+  // Call from a SystemC process. Returns the message id (from 1, unique per source CPU), or 0 when nothing
+  // was sent: dst == src (the CPU delivers locally), a CPU number out of range, or a dead source CPU.
+  // Delivery and failure are reported later, never from inside send().
+  std::uint64_t send(int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
+    return send_at(now_ns(), src, dst, std::move(payload), mode);
+  }
+  // The same, taking effect at `at_ns` (not before the current time): a CPU running ahead of the simulation
+  // kernel sends at its own clock without waiting for the kernel. If the source fails before then, the
+  // message is never sent.
+  std::uint64_t send_at(std::uint64_t at_ns, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
 
   // Faults, at the current simulated time. A fault hits packets whose transfer ends after it.
   void fail_bus(BusId b);
@@ -50,27 +58,26 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
 
   // VCD: top.bus.x.up, .busy, .sender (CPU id, -1 idle) and .path_cpuN (attachment up), same for y.
   void trace(sc_core::sc_trace_file* tf);
-  std::uint64_t packets_delivered(BusId b) const { return bus_.packets_delivered(b); }
+  // Packets delivered up to the current time (the Dynabus catches up first).
+  std::uint64_t packets_delivered(BusId b);
+  // Results the lazy driving found late: zero unless the Dynabus's activation bound is wrong (tests).
+  std::uint64_t late_results() const { return bus_.late_results(); }
 
  private:
-  friend class BusLane;
   void deliver(int dst, int src, std::uint64_t msg_id, std::vector<std::uint8_t>&& payload) override;
   void send_failed(int src, int dst, std::uint64_t msg_id) override;
 
   std::uint64_t now_ns() const;
   sc_core::sc_time from_ns(std::uint64_t ns) const;
-  void on_lane_event(BusId b);
-  void on_timer();
-  void kick_idle_lanes();  // an idle bus with packets waiting arbitrates in the next delta cycle
-  void arm_timer();
+  void activate();
+  void schedule();  // (re)arms the event for Dynabus::next_activation()
 
   Dynabus bus_;
   std::uint64_t ticks_per_ns_;
-  std::array<std::unique_ptr<BusLane>, kBusCount> lanes_;
-  std::array<bool, kBusCount> lane_scheduled_{};  // a lane event is pending (or its method is running)
+  std::array<std::string, kBusCount> lane_names_;
   std::vector<BusListener*> listeners_;
-  sc_core::sc_event timer_event_;
-  std::uint64_t timer_armed_for_ = Dynabus::kNever;
+  sc_core::sc_event event_;
+  std::uint64_t scheduled_for_ = Dynabus::kNever;
 };
 
 }  // namespace pairsim::bus

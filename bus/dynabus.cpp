@@ -18,7 +18,15 @@ const BusConfig& checked(const BusConfig& c) {
 struct TimerAfter {
   template <typename T>
   bool operator()(const T& a, const T& b) const {
-    return a.deadline != b.deadline ? a.deadline > b.deadline : a.order > b.order;
+    return time(a) != time(b) ? time(a) > time(b) : a.order > b.order;
+  }
+  template <typename T>
+  static auto time(const T& x) -> decltype(x.deadline) {
+    return x.deadline;
+  }
+  template <typename T>
+  static auto time(const T& x) -> decltype(x.at) {
+    return x.at;
   }
 };
 
@@ -59,6 +67,11 @@ Dynabus::OutMessage* Dynabus::live(const PacketRef& r) {
   return m.live && m.generation == r.generation ? &m : nullptr;
 }
 
+const Dynabus::OutMessage* Dynabus::live(const PacketRef& r) const {
+  const OutMessage& m = slots_[r.slot];
+  return m.live && m.generation == r.generation ? &m : nullptr;
+}
+
 std::uint32_t Dynabus::allocate_slot() {
   if (free_slots_.empty()) {
     slots_.emplace_back();
@@ -87,8 +100,14 @@ void Dynabus::enqueue(int src, BusId b, const PacketRef& r, bool front) {
 
 std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
   if (!valid_cpu(src) || !valid_cpu(dst) || src == dst || !cpus_[src].alive) return 0;
+  const std::uint64_t id = cpus_[src].next_msg_id++;
+  queue_message(now, src, dst, id, std::move(payload), mode);
+  return id;
+}
+
+void Dynabus::queue_message(std::uint64_t now, int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
+                            SendMode mode) {
   Interface& s = cpus_[src];
-  const std::uint64_t id = s.next_msg_id++;
   const bool up_x = paths_.at(src, dst, BusId::x).up();
   const bool up_y = paths_.at(src, dst, BusId::y).up();
   if (mode == SendMode::reliable && !up_x && !up_y) {
@@ -104,7 +123,7 @@ std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std
          BusId::x,
          TimerKind::unsendable,
          mode});
-    return id;
+    return;
   }
   const std::uint32_t slot = allocate_slot();
   OutMessage& m = slots_[slot];
@@ -116,23 +135,35 @@ std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std
   m.src_incarnation = s.incarnation;
   m.dst_incarnation = cpus_[dst].incarnation;
   m.msg_id = id;
+  m.lost_packet = false;
   m.payload = std::move(payload);
   if (mode == SendMode::reliable) {
     m.seq = s.next_seq[dst]++;
     m.outstanding = count;
+    // Packets alternate over the buses that are up; each bus's share is told how much of it follows.
+    std::array<std::uint32_t, kBusCount> left{};
+    std::uint8_t next = s.next_bus[dst];
+    std::array<BusId, 2> order{};
     for (std::uint32_t i = 0; i < count; ++i) {
-      auto b = static_cast<BusId>(s.next_bus[dst]);
+      auto b = static_cast<BusId>(next);
       if (!(b == BusId::x ? up_x : up_y)) b = other_bus(b);
+      next = static_cast<std::uint8_t>(other_bus(b));
+      if (i < 2) order[i] = b;
+      ++left[static_cast<int>(b)];
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+      // The choice repeats with period 2 (or is always the same bus): the first two choices say it all.
+      const BusId b = count == 1 ? order[0] : order[i % 2];
       s.next_bus[dst] = static_cast<std::uint8_t>(other_bus(b));
-      enqueue(src, b, {slot, m.generation, i, 0}, false);
+      enqueue(src, b, {slot, m.generation, i, 0, --left[static_cast<int>(b)]}, false);
     }
   } else {
     m.seq = 0;
     m.outstanding = count * kBusCount;
     for (int b = 0; b < kBusCount; ++b)
-      for (std::uint32_t i = 0; i < count; ++i) enqueue(src, static_cast<BusId>(b), {slot, m.generation, i, 0}, false);
+      for (std::uint32_t i = 0; i < count; ++i)
+        enqueue(src, static_cast<BusId>(b), {slot, m.generation, i, 0, count - 1 - i}, false);
   }
-  return id;
 }
 
 std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
@@ -147,7 +178,9 @@ std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
     OutMessage* m = live(r);
     if (!m) continue;  // its message failed, or its sender died, while it waited
     if (m->mode == SendMode::reliable && !paths_.at(cpu, m->dst, b).up() && paths_.at(cpu, m->dst, other_bus(b)).up()) {
-      enqueue(cpu, other_bus(b), r, false);  // the path went down while it waited: use the other bus
+      PacketRef moved = r;  // the path went down while it waited: use the other bus
+      moved.group_left = 0;
+      enqueue(cpu, other_bus(b), moved, false);
       continue;
     }
     Packet& p = l.packet;
@@ -167,6 +200,16 @@ std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
 }
 
 void Dynabus::finish_transfer(BusId b, std::uint64_t now) {
+  end_transfer(b, now);
+  flush();
+}
+
+bool Dynabus::takes(const Lane& l, const OutMessage& m) const {
+  return l.view.up && l.view.attached[m.src] && l.view.attached[m.dst] && cpus_[m.dst].alive &&
+         cpus_[m.dst].incarnation == m.dst_incarnation;
+}
+
+void Dynabus::end_transfer(BusId b, std::uint64_t now) {
   Lane& l = lane(b);
   if (!l.view.busy) return;
   l.view.busy = false;
@@ -175,24 +218,24 @@ void Dynabus::finish_transfer(BusId b, std::uint64_t now) {
   if (!m) return;
   const int src = m->src;
   const int dst = m->dst;
-  const bool taken = l.view.up && l.view.attached[src] && l.view.attached[dst] && cpus_[dst].alive &&
-                     cpus_[dst].incarnation == m->dst_incarnation;
+  const bool taken = takes(l, *m);
   if (taken) {
     ++l.delivered;
     if (paths_.at(src, dst, b).acknowledged())
-      trace_.emit(sim::TraceEvent(now, "path_up").with("cpu", src).with("dst", dst).with("bus", bus_name(b)));
+      emit(sim::TraceEvent(now, "path_up").with("cpu", src).with("dst", dst).with("bus", bus_name(b)));
     reassemblers_[dst].accept(l.packet, deliveries_);
   } else {
+    m->lost_packet = true;
     arm({now + config_.ack_timeout_ns, 0, m->msg_id,
          PacketRef{l.current.slot, l.current.generation, l.current.index, l.current.attempts + 1}, m->src_incarnation,
-         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, TimerKind::ack_timeout, m->mode});
+         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, TimerKind::ack_timeout,
+         m->mode});
   }
   // A reliable packet stays the sender's until acknowledged; a both_buses copy is done once sent.
   if ((taken || m->mode == SendMode::both_buses) && --m->outstanding == 0) {
     if (m->mode == SendMode::both_buses) reassemblers_[dst].forget(src, m->msg_id);
     release(*m);
   }
-  flush();
 }
 
 void Dynabus::arm(const Timer& t) {
@@ -202,6 +245,11 @@ void Dynabus::arm(const Timer& t) {
 }
 
 void Dynabus::run_timers(std::uint64_t now) {
+  expire_timers(now);
+  flush();
+}
+
+void Dynabus::expire_timers(std::uint64_t now) {
   while (!timers_.empty() && timers_.front().deadline <= now) {
     std::pop_heap(timers_.begin(), timers_.end(), TimerAfter{});
     const Timer t = timers_.back();
@@ -222,19 +270,21 @@ void Dynabus::run_timers(std::uint64_t now) {
       continue;
     }
     if (paths_.at(t.src, t.dst, t.bus).unacknowledged(config_.path_down_after))
-      trace_.emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
+      emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
     if (t.mode == SendMode::both_buses) continue;
     OutMessage* m = live(t.ref);
     if (!m) continue;  // another packet of it failed first
     const auto next = resend_bus(t.bus, static_cast<int>(t.ref.attempts), paths_.at(t.src, t.dst, t.bus).up(),
                                  paths_.at(t.src, t.dst, other_bus(t.bus)).up());
     if (next) {
-      trace_.emit(sim::TraceEvent(now, "bus_resend")
-                      .with("cpu", t.src)
-                      .with("dst", t.dst)
-                      .with("bus", bus_name(*next))
-                      .with("msg", t.msg_id));
-      enqueue(t.src, *next, t.ref, true);
+      emit(sim::TraceEvent(now, "bus_resend")
+               .with("cpu", t.src)
+               .with("dst", t.dst)
+               .with("bus", bus_name(*next))
+               .with("msg", t.msg_id));
+      PacketRef again = t.ref;
+      again.group_left = 0;
+      enqueue(t.src, *next, again, true);
       continue;
     }
     if (cpus_[m->dst].alive && cpus_[m->dst].incarnation == m->dst_incarnation)
@@ -242,11 +292,10 @@ void Dynabus::run_timers(std::uint64_t now) {
     release(*m);
     fail_message(now, t.src, t.dst, t.msg_id);
   }
-  flush();
 }
 
 void Dynabus::fail_message(std::uint64_t now, int src, int dst, std::uint64_t msg_id) {
-  trace_.emit(sim::TraceEvent(now, "send_failed").with("cpu", src).with("dst", dst).with("msg", msg_id));
+  emit(sim::TraceEvent(now, "send_failed").with("cpu", src).with("dst", dst).with("msg", msg_id));
   failures_.push_back({src, dst, msg_id});
 }
 
@@ -256,6 +305,10 @@ void Dynabus::set_cpu_alive(int cpu, bool alive) {
   s.alive = alive;
   ++s.incarnation;  // packets and timers of the previous life now find it gone
   if (!alive) {
+    // What it posted for later than now was never sent: the CPU died first.
+    const auto from_it = [cpu](const Post& p) { return p.src == cpu; };
+    posts_.erase(std::remove_if(posts_.begin(), posts_.end(), from_it), posts_.end());
+    std::make_heap(posts_.begin(), posts_.end(), TimerAfter{});
     for (int b = 0; b < kBusCount; ++b) {
       s.queue[b].clear();
       lanes_[b].requests &= ~(1u << cpu);
@@ -287,6 +340,98 @@ void Dynabus::flush() {
     failures_spare_.clear();
   }
   flushing_ = false;
+}
+
+}  // namespace pairsim::bus
+
+namespace pairsim::bus {
+
+void Dynabus::emit(const sim::TraceEvent& e) {
+  ++emitted_;
+  trace_.emit(e);
+}
+
+std::uint64_t Dynabus::post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
+  if (!valid_cpu(src) || !valid_cpu(dst) || src == dst || !cpus_[src].alive) return 0;
+  const std::uint64_t id = cpus_[src].next_msg_id++;
+  posts_.push_back(Post{std::max(at, advanced_to_), post_order_++, src, dst, id, mode, std::move(payload)});
+  std::push_heap(posts_.begin(), posts_.end(), TimerAfter{});
+  return id;
+}
+
+void Dynabus::start_idle_lanes(std::uint64_t now) {
+  // start_transfer may move packets to the other bus (their path went down) and find nothing else to send:
+  // the other bus, idle or not, may then hold packets. A packet never moves back, so two rounds suffice.
+  for (int round = 0; round < 2; ++round)
+    for (int i = 0; i < kBusCount; ++i) {
+      const auto b = static_cast<BusId>(i);
+      if (!busy(b) && has_requests(b)) start_transfer(b, now);
+    }
+}
+
+void Dynabus::advance(std::uint64_t now) {
+  for (;;) {
+    const std::uint64_t t = std::min({transfer_end(BusId::x), transfer_end(BusId::y), next_deadline(), next_post()});
+    if (t > now) break;
+    const std::size_t results_before = deliveries_.size() + failures_.size() + emitted_;
+    for (int i = 0; i < kBusCount; ++i)
+      if (transfer_end(static_cast<BusId>(i)) == t) end_transfer(static_cast<BusId>(i), t);
+    if (next_deadline() <= t) expire_timers(t);
+    while (next_post() <= t) {
+      std::pop_heap(posts_.begin(), posts_.end(), TimerAfter{});
+      Post p = std::move(posts_.back());
+      posts_.pop_back();
+      if (cpus_[p.src].alive) queue_message(t, p.src, p.dst, p.msg_id, std::move(p.payload), p.mode);
+    }
+    start_idle_lanes(t);
+    if (t < now && deliveries_.size() + failures_.size() + emitted_ != results_before) ++late_results_;
+  }
+  start_idle_lanes(now);  // nothing should wait on an idle bus here; if it did, next_activation() would spin
+  if (now > advanced_to_) advanced_to_ = now;
+}
+
+bool Dynabus::visible_end(const PacketRef& r, BusId b) const {
+  const OutMessage* m = live(r);
+  if (!m) return true;                                   // gone: let the next activation skip it
+  if (r.group_left == 0 || m->lost_packet) return true;  // may complete its message
+  if (!takes(lane(b), *m)) return true;                  // arms an acknowledgement timer
+  return !paths_.at(m->src, m->dst, b).up();             // brings a path back up, which is traced
+}
+
+std::uint64_t Dynabus::lane_activation(BusId b) const {
+  const Lane& l = lane(b);
+  if (!l.view.busy) return l.requests ? advanced_to_ : kNever;
+  if (every_transfer_visible_ || visible_end(l.current, b)) return l.end;
+  // The k-th packet in a sender's queue ends no earlier than k transfers from now, whatever the arbiter does.
+  std::uint64_t k = kNever;
+  for (int cpu = 0; cpu < config_.cpus; ++cpu) {
+    if (!(l.requests & (1u << cpu))) continue;
+    const PacketRef& head = cpus_[cpu].queue[static_cast<int>(b)].front();
+    const std::uint64_t at = !live(head) ? 0 : visible_end(head, b) ? 1 : std::uint64_t{head.group_left} + 1;
+    k = std::min(k, at);
+  }
+  return k == kNever ? kNever : l.end + k * transfer_ns_;
+}
+
+std::uint64_t Dynabus::post_activation(const Post& p) const {
+  if (every_transfer_visible_ || !cpus_[p.dst].alive) return p.at;
+  for (int i = 0; i < kBusCount; ++i) {
+    const auto b = static_cast<BusId>(i);
+    const Lane& l = lane(b);
+    if (!paths_.at(p.src, p.dst, b).up() || !l.view.up || !l.view.attached[p.src] || !l.view.attached[p.dst])
+      return p.at;
+  }
+  // Both buses work: the packets alternate, so the bus with fewer of them has count / 2 (a both_buses copy
+  // has count on each); its last one ends no earlier than that many transfers after the send.
+  const std::uint64_t fewer = std::max<std::uint64_t>(1, packet_count(p.payload.size()) / kBusCount);
+  return p.at + fewer * transfer_ns_;
+}
+
+std::uint64_t Dynabus::next_activation() const {
+  if (!deliveries_.empty() || !failures_.empty()) return advanced_to_;
+  std::uint64_t t = std::min({next_deadline(), lane_activation(BusId::x), lane_activation(BusId::y)});
+  for (const Post& p : posts_) t = std::min(t, post_activation(p));
+  return t;
 }
 
 }  // namespace pairsim::bus

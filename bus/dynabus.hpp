@@ -1,8 +1,14 @@
 #pragma once
 // The Dynabus without a simulation kernel: buses X and Y, every CPU's bus interface (send queues, path
 // states, acknowledgement timers, reassembly) and the faults, driven by explicit times in nanoseconds.
-// BusSystem wraps it in SystemC and calls start_transfer / finish_transfer / run_timers when their times
-// come; unit tests call them directly, so the whole protocol is testable without elaborating a kernel.
+// Two ways to drive it, both without a simulation kernel:
+// - step by step: send(), then start_transfer / finish_transfer / run_timers when their times come (unit
+//   tests do this, transfer by transfer);
+// - lazily, as BusSystem does: post() sends stamped with their time, advance(now) whenever
+//   next_activation() comes (and before any fault), flush() to hand over what is due. A transfer whose end
+//   changes nothing a CPU or the trace can see (a packet that is not the last of its message on its bus)
+//   gets no activation of its own: advance() catches up with it later, in time order, with the same result
+//   as if it had had one. A message of n packets costs about two activations instead of n + 2.
 //
 // Acknowledgement model: at the end of a transfer the bus knows whether the receiver took the packet (bus
 // up, both CPUs attached to it, receiver alive and the same incarnation the message was sent to). A sender
@@ -50,6 +56,24 @@ class Dynabus {
   // was sent: src == dst (the CPU delivers locally), a CPU number out of range, or a dead source.
   std::uint64_t send(std::uint64_t now, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
 
+  // Lazy driving. post() is send() taking effect at `at` (a CPU running ahead of the simulation kernel
+  // stamps its sends with its own clock); the id is given at once. A time before the last advance() counts
+  // as that time. A source that dies before `at` never sends it.
+  std::uint64_t post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+  // Processes every transfer end, timer and posted send at or before `now`, in time order; at one instant:
+  // transfers end, timers run, posted sends join the queues, idle buses arbitrate. Results wait for flush().
+  void advance(std::uint64_t now);
+  // The earliest time advance() must be called so that nothing is delivered, failed or traced late:
+  // a delivery, failure or trace event can happen no earlier. kNever when nothing is under way.
+  std::uint64_t next_activation() const;
+  // Hands deliveries and failures over to the client.
+  void flush();
+  // Every transfer end becomes an activation (a waveform shows each transfer's busy and sender).
+  void set_every_transfer_visible(bool on) { every_transfer_visible_ = on; }
+  // Deliveries, failures and trace events advance() found before `now`: zero unless next_activation() is
+  // wrong. Tests check it.
+  std::uint64_t late_results() const { return late_results_; }
+
   bool busy(BusId b) const { return lane(b).view.busy; }
   bool has_requests(BusId b) const { return lane(b).requests != 0; }
   std::uint64_t transfer_end(BusId b) const { return lane(b).view.busy ? lane(b).end : kNever; }
@@ -59,6 +83,7 @@ class Dynabus {
   void finish_transfer(BusId b, std::uint64_t now);
 
   std::uint64_t next_deadline() const { return timers_.empty() ? kNever : timers_.front().deadline; }
+  std::uint64_t next_post() const { return posts_.empty() ? kNever : posts_.front().at; }
   // Handles every timer due at or before `now`: path failure counting, resends, failed messages.
   void run_timers(std::uint64_t now);
 
@@ -84,7 +109,8 @@ class Dynabus {
     std::uint32_t slot = 0;
     std::uint32_t generation = 0;
     std::uint32_t index = 0;
-    std::uint32_t attempts = 0;  // transfers of this packet before this one
+    std::uint32_t attempts = 0;    // transfers of this packet before this one
+    std::uint32_t group_left = 0;  // packets of the same message queued right behind it on this bus
   };
   struct OutMessage {  // a message from its send until its sender is done with it
     bool live = false;
@@ -97,6 +123,8 @@ class Dynabus {
     std::uint64_t msg_id = 0;
     std::uint32_t seq = 0;
     std::uint32_t outstanding = 0;  // reliable: packets not yet acknowledged; both_buses: copies not yet sent
+    bool lost_packet = false;       // one of its transfers was not taken (a both_buses copy may now be
+                                    // completed by the other copy's packets, in any order)
     std::vector<std::uint8_t> payload;
   };
   struct Interface {  // the sending half of one CPU's bus interface
@@ -136,17 +164,36 @@ class Dynabus {
     int dst;
     std::uint64_t msg_id;
   };
+  struct Post {
+    std::uint64_t at;
+    std::uint64_t order;  // ties keep posting order
+    int src;
+    int dst;
+    std::uint64_t msg_id;
+    SendMode mode;
+    std::vector<std::uint8_t> payload;
+  };
 
   Lane& lane(BusId b) { return lanes_[static_cast<int>(b)]; }
   const Lane& lane(BusId b) const { return lanes_[static_cast<int>(b)]; }
   bool valid_cpu(int cpu) const { return cpu >= 0 && cpu < config_.cpus; }
   OutMessage* live(const PacketRef& r);
+  const OutMessage* live(const PacketRef& r) const;
   std::uint32_t allocate_slot();
   void release(OutMessage& m);
+  void queue_message(std::uint64_t now, int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
+                     SendMode mode);
   void enqueue(int src, BusId b, const PacketRef& r, bool front);
+  void end_transfer(BusId b, std::uint64_t now);
+  void expire_timers(std::uint64_t now);
+  void start_idle_lanes(std::uint64_t now);
   void arm(const Timer& t);
   void fail_message(std::uint64_t now, int src, int dst, std::uint64_t msg_id);
-  void flush();
+  void emit(const sim::TraceEvent& e);
+  bool takes(const Lane& l, const OutMessage& m) const;
+  bool visible_end(const PacketRef& r, BusId b) const;
+  std::uint64_t lane_activation(BusId b) const;
+  std::uint64_t post_activation(const Post& p) const;
 
   BusConfig config_;
   std::uint64_t transfer_ns_;
@@ -164,6 +211,13 @@ class Dynabus {
   std::vector<Reassembler::Message> deliveries_, deliveries_spare_;
   std::vector<Failure> failures_, failures_spare_;
   bool flushing_ = false;
+  // Lazy driving.
+  std::vector<Post> posts_;  // min-heap on (at, order)
+  std::uint64_t post_order_ = 0;
+  std::uint64_t advanced_to_ = 0;
+  bool every_transfer_visible_ = false;
+  std::uint64_t emitted_ = 0;  // trace events, to tell late ones
+  std::uint64_t late_results_ = 0;
 };
 
 }  // namespace pairsim::bus

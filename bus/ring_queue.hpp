@@ -13,6 +13,7 @@ class RingQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   T& front() { return buf_[head_]; }
+  const T& front() const { return buf_[head_]; }
   const T& operator[](std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
 
   void push_back(const T& v) {

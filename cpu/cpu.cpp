@@ -188,9 +188,9 @@ std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload) {
     wake_.notify(sc_core::SC_ZERO_TIME);
     return next_local_msg_id_++;
   }
-  sync_clock();  // the bus sees the message at this CPU's local time
-  if (state_ != CpuState::up) throw Halted{};
-  return bus_.send(cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
+  // Stamped with this CPU's clock, which may run ahead of the simulation kernel's: the bus takes the
+  // message at that time, and drops it if this CPU fails before then. No thread switch per send.
+  return bus_.send_at(local_now(), cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
 }
 
 void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
@@ -308,61 +308,62 @@ std::uint64_t Cpu::next_wakeup_ns() const {
 
 void Cpu::main_thread() {
   for (;;) {
-    try {
-      if (state_ == CpuState::down || state_ == CpuState::halted) {
-        if (kernel_) {
-          retired_before_ += kernel_->instructions_retired();
-          kernel_.reset();
-        }
-        qk_.reset();
-        wait(wake_);
-        continue;
+    if (state_ == CpuState::down || state_ == CpuState::halted) {
+      if (kernel_) {
+        retired_before_ += kernel_->instructions_retired();
+        kernel_.reset();
       }
-      if (state_ == CpuState::reloading) {
-        const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
-        if (now < up_at_ns_) {
-          wait(from_ns(up_at_ns_ - now), wake_);
-          continue;
-        }
-        come_up();
-        continue;
-      }
-      std::uint64_t now = local_now();
-      drain_inbox();
-      take_starts();
-      if (state_ != CpuState::up) continue;
-      run_timers(now);
-      if (state_ != CpuState::up) continue;
-      if (kernel_ && kernel_->has_ready()) {
-        // Run up to the next timer, at most a quantum ahead of the simulation kernel.
-        const std::uint64_t quantum_end =
-            to_ns(qk_.get_current_time()) + to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
-        const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
-        const std::uint64_t span = until > now ? until - now : 0;
-        const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
-        const std::uint64_t n = kernel_->run(budget);
-        qk_.inc(sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS));
-        if (qk_.need_sync() || !inbox_.empty()) sync_clock();
-        continue;
-      }
-      sync_clock();
-      // A message, a start or a timer may have come while the sync waited: its wake-up is spent.
-      if (!inbox_.empty() || !starts_.empty() || state_ != CpuState::up || (kernel_ && kernel_->has_ready())) continue;
-      now = to_ns(sc_core::sc_time_stamp());
-      const std::uint64_t t = next_wakeup_ns();
-      if (t <= now) continue;
-      // A timed wait that a message ends early would leave its timeout in SystemC's queue until it
-      // expired (up to half a heartbeat later); thousands of those make every bus event dearer. One timer
-      // event, moved only when the next wake-up time changes, keeps the queue short.
-      if (timer_at_ns_ != t || timer_at_ns_ <= now) {
-        timer_.cancel();
-        timer_.notify(from_ns(t - now));
-        timer_at_ns_ = t;
-      }
-      wait(wake_or_timer_);
-    } catch (const Halted&) {
-      // The CPU stopped while its kernel was waiting for the bus; the loop's top drops the kernel.
+      qk_.reset();
+      wait(wake_);
+      continue;
     }
+    if (state_ == CpuState::reloading) {
+      const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
+      if (now < up_at_ns_) {
+        wait(from_ns(up_at_ns_ - now), wake_);
+        continue;
+      }
+      come_up();
+      continue;
+    }
+    std::uint64_t now = local_now();
+    drain_inbox();
+    take_starts();
+    if (state_ != CpuState::up) continue;
+    run_timers(now);
+    if (state_ != CpuState::up) continue;
+    if (kernel_ && kernel_->has_ready()) {
+      // Run up to the next timer, at most a quantum ahead of the simulation kernel.
+      const std::uint64_t quantum_end =
+          to_ns(qk_.get_current_time()) + to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
+      const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
+      const std::uint64_t span = until > now ? until - now : 0;
+      const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
+      const std::uint64_t n = kernel_->run(budget);
+      qk_.inc(sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS));
+      if (qk_.need_sync() || !inbox_.empty()) sync_clock();
+      continue;
+    }
+    // Idle. The CPU's clock may be ahead of the kernel's (it ran instructions up to there): rather than
+    // wait for the kernel to catch up and then wait again for work, wait for work at once and keep the
+    // clock where it is; work that comes earlier starts when the CPU's clock says, as after a sync.
+    if (!inbox_.empty() || !starts_.empty()) continue;
+    now = local_now();
+    const std::uint64_t t = next_wakeup_ns();
+    if (t <= now) continue;
+    const std::uint64_t kernel_now = to_ns(sc_core::sc_time_stamp());
+    // A timed wait that a message ends early would leave its timeout in SystemC's queue until it
+    // expired (up to half a heartbeat later); thousands of those make every bus event dearer. One timer
+    // event, moved only when the next wake-up time changes, keeps the queue short.
+    if (timer_at_ns_ != t || timer_at_ns_ <= kernel_now) {
+      timer_.cancel();
+      timer_.notify(from_ns(t - kernel_now));
+      timer_at_ns_ = t;
+    }
+    wait(wake_or_timer_);
+    const std::uint64_t woke = to_ns(sc_core::sc_time_stamp());
+    qk_.reset();
+    if (now > woke) qk_.set(from_ns(now - woke));
   }
 }
 

@@ -72,7 +72,6 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
     std::vector<std::uint8_t> payload;  // empty: a send to `src` failed
     std::uint64_t failed_id = 0;
   };
-  struct Halted {};  // unwinds the thread out of kernel code when the CPU stops under it
 
   std::unique_ptr<Kernel> make_kernel();
   void main_thread();

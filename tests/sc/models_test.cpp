@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <systemc>
 #include <vector>
 
@@ -112,6 +114,101 @@ TEST_CASE("with bus X failed, packets are resent on Y after the acknowledgement 
   CHECK(r1.arrivals.back().t_ns >= cfg.ack_timeout_ns);
   CHECK(bus.packets_delivered(BusId::x) == 0);
   CHECK(bus.packets_delivered(BusId::y) == 4);
+}
+
+// Answers every message with one of a size derived from it, from inside the delivery (as a listener may).
+class Echoer : public pairsim::bus::BusListener {
+ public:
+  Echoer(BusSystem& bus, int self, std::vector<Arrival>& log) : bus_(bus), self_(self), log_(log) {}
+  void on_message(int src, std::uint64_t, std::vector<std::uint8_t>&& payload) override {
+    log_.push_back({src * 100 + self_, payload.size(), now_ns()});
+    if (payload.size() > 1) payload.resize(payload.size() * 2 / 3);
+    if (payload.size() > 1) bus_.send(self_, src, std::move(payload), SendMode::reliable);
+  }
+  void on_send_failed(int, std::uint64_t) override {}
+
+ private:
+  BusSystem& bus_;
+  int self_;
+  std::vector<Arrival>& log_;
+};
+
+TEST_CASE("the bus gives the same arrivals whether it catches up lazily or wakes at every transfer (waveform)",
+          "[sc][bus]") {
+  require_fresh_kernel();
+  pairsim::sim::TraceBus trace;
+  pairsim::bus::BusConfig cfg;
+  cfg.cpus = 6;
+  cfg.ack_timeout_ns = 100'000;
+  BusSystem lazy("lazy", cfg, trace);
+  BusSystem exact("exact", cfg, trace);
+  const auto vcd_path = std::filesystem::temp_directory_path() / "pairsim_models_test_bus";
+  sc_core::sc_trace_file* vcd = sc_core::sc_create_vcd_trace_file(vcd_path.string().c_str());
+  exact.trace(vcd);
+  std::vector<Arrival> lazy_log, exact_log;
+  std::vector<std::unique_ptr<Echoer>> echoers;
+  for (int c = 0; c < cfg.cpus; ++c) {
+    echoers.push_back(std::make_unique<Echoer>(lazy, c, lazy_log));
+    lazy.attach(c, echoers.back().get());
+    echoers.push_back(std::make_unique<Echoer>(exact, c, exact_log));
+    exact.attach(c, echoers.back().get());
+  }
+  Script s("script", [&] {
+    for (int round = 0; round < 20; ++round) {
+      for (int src = 0; src < cfg.cpus; ++src) {
+        const int dst = (src + 1 + round % (cfg.cpus - 1)) % cfg.cpus;
+        const std::size_t bytes = 1 + static_cast<std::size_t>((round * 37 + src * 11) % 300);
+        // Some now, some stamped ahead of the kernel's time, as a CPU running ahead sends.
+        const std::uint64_t at = now_ns() + (src % 2 ? 0 : static_cast<std::uint64_t>(round * 500));
+        for (BusSystem* b : {&lazy, &exact})
+          b->send_at(at, src, dst, std::vector<std::uint8_t>(bytes, static_cast<std::uint8_t>(src)),
+                     SendMode::reliable);
+      }
+      if (round == 10)
+        for (BusSystem* b : {&lazy, &exact}) b->fail_bus(BusId::y);
+      if (round == 15)
+        for (BusSystem* b : {&lazy, &exact}) b->repair_bus(BusId::y);
+      sc_core::wait(sc_core::sc_time(40, sc_core::SC_US));
+    }
+  });
+  sc_core::sc_start(sc_core::sc_time(50, sc_core::SC_MS));
+  sc_core::sc_close_vcd_trace_file(vcd);
+  std::filesystem::remove(vcd_path.string() + ".vcd");
+  REQUIRE(lazy_log.size() > 100);
+  REQUIRE(lazy_log.size() == exact_log.size());
+  for (std::size_t i = 0; i < lazy_log.size(); ++i) {
+    INFO("arrival " << i);
+    CHECK(lazy_log[i].src == exact_log[i].src);
+    CHECK(lazy_log[i].bytes == exact_log[i].bytes);
+    CHECK(lazy_log[i].t_ns == exact_log[i].t_ns);
+  }
+  CHECK(lazy.late_results() == 0);
+  CHECK(exact.late_results() == 0);
+  for (auto b : {BusId::x, BusId::y}) CHECK(lazy.packets_delivered(b) == exact.packets_delivered(b));
+}
+
+TEST_CASE("a message stamped ahead of the kernel's time leaves then, and not at all if its CPU fails first",
+          "[sc][bus]") {
+  require_fresh_kernel();
+  pairsim::sim::TraceBus trace;
+  pairsim::bus::BusConfig cfg;
+  cfg.cpus = 3;
+  BusSystem bus("bus", cfg, trace);
+  Recorder r0, r1, r2;
+  bus.attach(0, &r0);
+  bus.attach(1, &r1);
+  bus.attach(2, &r2);
+  Script s("script", [&] {
+    CHECK(bus.send_at(10'000, 0, 1, std::vector<std::uint8_t>(10, 1), SendMode::reliable) == 1);
+    CHECK(bus.send_at(10'000, 2, 1, std::vector<std::uint8_t>(10, 2), SendMode::reliable) == 1);
+    sc_core::wait(sc_core::sc_time(5, sc_core::SC_US));
+    bus.set_cpu_alive(2, false);  // before its message's time
+  });
+  sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
+  REQUIRE(r1.arrivals.size() == 1);
+  CHECK(r1.arrivals[0].src == 0);
+  CHECK(r1.arrivals[0].t_ns == 10'000 + pairsim::bus::packet_transfer_ns(cfg));
+  CHECK(bus.late_results() == 0);
 }
 
 TEST_CASE("a machine's survivors each declare a failed CPU down within three heartbeats", "[sc][machine]") {
