@@ -35,12 +35,15 @@ void BusSystem::attach(int cpu, BusListener* l) {
 std::uint64_t BusSystem::send_at(std::uint64_t at_ns, int src, int dst, std::vector<std::uint8_t> payload,
                                  SendMode mode) {
   const std::uint64_t id = bus_.post(std::max(at_ns, now_ns()), src, dst, std::move(payload), mode);
-  schedule();
+  if (id != 0) schedule_at(bus_.last_post_activation());
   return id;
 }
 
 void BusSystem::schedule() {
-  const std::uint64_t t = bus_.next_activation();
+  schedule_at(bus_.next_activation());
+}
+
+void BusSystem::schedule_at(std::uint64_t t) {
   if (t >= scheduled_for_) return;  // the event is already due no later
   scheduled_for_ = t;
   const std::uint64_t now = now_ns();

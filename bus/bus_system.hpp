@@ -71,6 +71,7 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   sc_core::sc_time from_ns(std::uint64_t ns) const;
   void activate();
   void schedule();  // (re)arms the event for Dynabus::next_activation()
+  void schedule_at(std::uint64_t t);
 
   Dynabus bus_;
   std::uint64_t ticks_per_ns_;

@@ -18,15 +18,7 @@ const BusConfig& checked(const BusConfig& c) {
 struct TimerAfter {
   template <typename T>
   bool operator()(const T& a, const T& b) const {
-    return time(a) != time(b) ? time(a) > time(b) : a.order > b.order;
-  }
-  template <typename T>
-  static auto time(const T& x) -> decltype(x.deadline) {
-    return x.deadline;
-  }
-  template <typename T>
-  static auto time(const T& x) -> decltype(x.at) {
-    return x.at;
+    return a.deadline != b.deadline ? a.deadline > b.deadline : a.order > b.order;
   }
 };
 
@@ -308,7 +300,6 @@ void Dynabus::set_cpu_alive(int cpu, bool alive) {
     // What it posted for later than now was never sent: the CPU died first.
     const auto from_it = [cpu](const Post& p) { return p.src == cpu; };
     posts_.erase(std::remove_if(posts_.begin(), posts_.end(), from_it), posts_.end());
-    std::make_heap(posts_.begin(), posts_.end(), TimerAfter{});
     for (int b = 0; b < kBusCount; ++b) {
       s.queue[b].clear();
       lanes_[b].requests &= ~(1u << cpu);
@@ -354,8 +345,16 @@ void Dynabus::emit(const sim::TraceEvent& e) {
 std::uint64_t Dynabus::post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
   if (!valid_cpu(src) || !valid_cpu(dst) || src == dst || !cpus_[src].alive) return 0;
   const std::uint64_t id = cpus_[src].next_msg_id++;
-  posts_.push_back(Post{std::max(at, advanced_to_), post_order_++, src, dst, id, mode, std::move(payload)});
-  std::push_heap(posts_.begin(), posts_.end(), TimerAfter{});
+  Post p{std::max(at, advanced_to_), src, dst, id, mode, std::move(payload)};
+  last_post_activation_ = post_activation(p);
+  // Almost always the latest: CPUs' clocks are at most a quantum apart. Ties keep posting order.
+  if (posts_.empty() || posts_.back().at <= p.at) {
+    posts_.push_back(std::move(p));
+  } else {
+    const auto later =
+        std::upper_bound(posts_.begin(), posts_.end(), p.at, [](std::uint64_t t, const Post& q) { return t < q.at; });
+    posts_.insert(later, std::move(p));
+  }
   return id;
 }
 
@@ -378,9 +377,8 @@ void Dynabus::advance(std::uint64_t now) {
       if (transfer_end(static_cast<BusId>(i)) == t) end_transfer(static_cast<BusId>(i), t);
     if (next_deadline() <= t) expire_timers(t);
     while (next_post() <= t) {
-      std::pop_heap(posts_.begin(), posts_.end(), TimerAfter{});
-      Post p = std::move(posts_.back());
-      posts_.pop_back();
+      Post p = std::move(posts_.front());
+      posts_.pop_front();
       if (cpus_[p.src].alive) queue_message(t, p.src, p.dst, p.msg_id, std::move(p.payload), p.mode);
     }
     start_idle_lanes(t);

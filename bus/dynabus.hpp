@@ -16,6 +16,7 @@
 // Faults are looked at when a transfer ends.
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "bus/arbiter.hpp"
@@ -60,6 +61,8 @@ class Dynabus {
   // stamps its sends with its own clock); the id is given at once. A time before the last advance() counts
   // as that time. A source that dies before `at` never sends it.
   std::uint64_t post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+  // next_activation() can only have moved to this since the last post (posting changes nothing else).
+  std::uint64_t last_post_activation() const { return last_post_activation_; }
   // Processes every transfer end, timer and posted send at or before `now`, in time order; at one instant:
   // transfers end, timers run, posted sends join the queues, idle buses arbitrate. Results wait for flush().
   void advance(std::uint64_t now);
@@ -166,7 +169,6 @@ class Dynabus {
   };
   struct Post {
     std::uint64_t at;
-    std::uint64_t order;  // ties keep posting order
     int src;
     int dst;
     std::uint64_t msg_id;
@@ -212,8 +214,8 @@ class Dynabus {
   std::vector<Failure> failures_, failures_spare_;
   bool flushing_ = false;
   // Lazy driving.
-  std::vector<Post> posts_;  // min-heap on (at, order)
-  std::uint64_t post_order_ = 0;
+  std::deque<Post> posts_;  // by time; ties in posting order
+  std::uint64_t last_post_activation_ = kNever;
   std::uint64_t advanced_to_ = 0;
   bool every_transfer_visible_ = false;
   std::uint64_t emitted_ = 0;  // trace events, to tell late ones
