@@ -181,7 +181,7 @@ void Cpu::on_send_failed(int dst_cpu, std::uint64_t msg_id) {
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
-std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload) {
+std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) {
   payload.insert(payload.begin(), static_cast<std::uint8_t>(Envelope::kernel));
   if (dst_cpu == cfg_.id) {
     inbox_.push_back(Inbound{dst_cpu, std::move(payload), 0});
@@ -190,7 +190,7 @@ std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload) {
   }
   // Stamped with this CPU's clock, which may run ahead of the simulation kernel's: the bus takes the
   // message at that time, and drops it if this CPU fails before then. No thread switch per send.
-  return bus_.send_at(local_now(), cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
+  return bus_.send_at(std::max(at_ns, local_now()), cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
 }
 
 void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
@@ -333,9 +333,9 @@ void Cpu::main_thread() {
     run_timers(now);
     if (state_ != CpuState::up) continue;
     if (kernel_ && kernel_->has_ready()) {
-      // Run up to the next timer, at most a quantum ahead of the simulation kernel.
-      const std::uint64_t quantum_end =
-          to_ns(qk_.get_current_time()) + to_ns(tlm_utils::tlm_quantumkeeper::get_global_quantum());
+      // Run up to the next timer or the end of the quantum, whichever comes first; a run that ends short of
+      // them (nothing ready, a message to itself) leaves the rest of the quantum for the next.
+      const std::uint64_t quantum_end = std::max(to_ns(qk_.next_sync_point()), now + 1);
       const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
       const std::uint64_t span = until > now ? until - now : 0;
       const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));

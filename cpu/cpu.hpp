@@ -39,6 +39,12 @@ struct CpuConfig {
 // The first byte of every bus message a CPU sends says which part of the receiving CPU it is for.
 enum class Envelope : std::uint8_t { im_alive = 1, regroup = 2, kernel = 3 };
 
+// The TLM quantum keeper, telling where its quantum ends (the next multiple of the global quantum).
+class QuantumKeeper : public tlm_utils::tlm_quantumkeeper {
+ public:
+  const sc_core::sc_time& next_sync_point() const { return m_next_sync_point; }
+};
+
 class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPlatform {
  public:
   SC_HAS_PROCESS(Cpu);
@@ -95,7 +101,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
 
   // KernelPlatform
   std::uint64_t now_ns() const override { return local_now(); }
-  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) override;
+  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) override;
   void emit(const sim::TraceEvent& e) override { trace_.emit(e); }
   const guest::Program* load_program(const std::string& name, std::string& error) override {
     return programs_.load(name, error);
@@ -125,7 +131,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::uint64_t timer_at_ns_ = 0;  // when timer_ is set to fire
   sc_core::sc_event_or_list wake_or_timer_;
   sc_core::sc_process_handle thread_;
-  tlm_utils::tlm_quantumkeeper qk_;
+  QuantumKeeper qk_;
   double ns_per_instruction_;
   std::uint64_t ticks_per_ns_;  // of the SystemC time resolution
 

@@ -30,11 +30,15 @@ void Kernel::charge(std::uint64_t instructions) {
   core_.dispatcher.charge(instructions);
 }
 
-// A system call or a trap ends the run() call it happens in; it is carried out at the start of the next
-// one. The host adds a run()'s instructions to its clock only when run() returns, so this way a system call
-// sees (and sends its messages at) a clock that includes every instruction before it.
+// A system call is carried out where the guest makes it, inside run(), at the kernel's clock (the host's
+// time plus the instructions charged so far in this run()), and the run goes on. It returns to the host
+// early when the host has work the call made: a message to this CPU, or a timer due before the budget ends.
+// A trap ends the run() call it happens in; the process abends at the start of the next one.
 std::uint64_t Kernel::run(std::uint64_t budget) {
   core_.run_charged = 0;
+  core_.host_wanted = false;
+  const std::uint64_t budget_end_ns =
+      core_.platform.now_ns() + static_cast<std::uint64_t>(static_cast<double>(budget) * core_.ns_per_instruction);
   while (core_.run_charged < budget) {
     const int pin = core_.dispatcher.select();
     if (pin < 0) break;
@@ -46,13 +50,15 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
     p->status = ProcessStatus::running;
     if (p->pending_trap) {
       lifecycle_.abend(*p, trap_reason(*p->pending_trap));
+      if (core_.host_wanted) break;
       continue;
     }
-    if (p->pending_syscall) {
+    if (p->pending_syscall) {  // a process that took over stopped at a call of the primary's code: none now
       const std::uint32_t number = *p->pending_syscall;
       p->pending_syscall.reset();
       syscalls_.execute(*p, number);
       charge(kSyscallInstructions);
+      if (host_wanted_after_call(budget_end_ns)) break;
       continue;
     }
     const std::uint64_t n = std::min(budget - core_.run_charged, core_.dispatcher.slice_left());
@@ -61,8 +67,11 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
     charge(r.executed);
     p->status = ProcessStatus::ready;  // until the dispatcher picks it again
     if (r.reason == StopReason::syscall) {
-      p->pending_syscall = r.syscall;
-      break;
+      p->status = ProcessStatus::running;
+      syscalls_.execute(*p, r.syscall);
+      charge(kSyscallInstructions);
+      if (host_wanted_after_call(budget_end_ns)) break;
+      continue;
     }
     if (r.reason == StopReason::trap) {
       p->pending_trap = r.trap;
@@ -73,6 +82,12 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
   const std::uint64_t charged = core_.run_charged;
   core_.run_charged = 0;
   return charged;
+}
+
+bool Kernel::host_wanted_after_call(std::uint64_t budget_end_ns) const {
+  if (core_.host_wanted) return true;
+  const auto t = next_timer_ns();
+  return t && *t < budget_end_ns;
 }
 
 std::optional<std::uint64_t> Kernel::next_timer_ns() const {

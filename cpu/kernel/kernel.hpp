@@ -36,9 +36,10 @@ class Kernel {
   std::optional<std::string> start_process(const StartRequest& req);
   // Runs ready processes for up to `budget` instruction times and returns the instruction times charged:
   // instructions executed plus kSyscallInstructions per system call (so it can exceed the budget by that
-  // much). Returns early when no process is ready, and when a process stops at a system call or a trap:
-  // that is carried out at the start of the next call, when the host's clock includes the instructions
-  // before it (so a system call's messages leave at the right simulated time).
+  // much). A system call is carried out where the guest makes it, at the kernel's clock (which includes the
+  // instructions before it, so its messages leave at the right simulated time). Returns early when no
+  // process is ready, at a trap (the process abends in the next call), and after a system call that left
+  // the host work: a message to this CPU, or a timer due before the budget ends.
   std::uint64_t run(std::uint64_t budget_instructions);
   bool has_ready() const { return core_.dispatcher.has_ready(); }
   std::optional<std::uint64_t> next_timer_ns() const;  // earliest timed wake-up
@@ -59,6 +60,8 @@ class Kernel {
 
  private:
   void charge(std::uint64_t instructions);
+  // After a system call inside run(): true when run() should return to the host first.
+  bool host_wanted_after_call(std::uint64_t budget_end_ns) const;
   void drop(int src_cpu, const char* what);
 
   KernelCore core_;

@@ -46,7 +46,8 @@ class KernelCore {
   void emit(sim::TraceEvent e);
   bool detail() const { return platform.wants_detail(); }
   std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) {
-    return platform.send(dst_cpu, std::move(payload));
+    if (dst_cpu == cfg.cpu) host_wanted = true;  // the host delivers it once run() returns
+    return platform.send(dst_cpu, std::move(payload), now());
   }
   void warn(const std::string& what) const;
 
@@ -75,6 +76,7 @@ class KernelCore {
   std::uint32_t up_mask;
   double ns_per_instruction;
   std::uint64_t run_charged = 0;  // instruction times charged in the current run()
+  bool host_wanted = false;       // run() should return: the host has something to do (a message to self)
   std::uint64_t dropped_messages = 0;
 
  private:

@@ -16,10 +16,11 @@ class KernelPlatform {
   virtual ~KernelPlatform() = default;
   // This CPU's local simulated time (includes the temporal-decoupling offset).
   virtual std::uint64_t now_ns() const = 0;
-  // Sends a kernel-to-kernel message reliably (acknowledged, resent on the other bus). dst may be this CPU:
-  // then it is delivered back through on_message without the bus, after the current system call returns.
+  // Sends a kernel-to-kernel message reliably (acknowledged, resent on the other bus) at this CPU's time
+  // at_ns (>= now_ns(): the kernel's clock includes the instructions of the current run()). dst may be this
+  // CPU: then it is delivered back through on_message without the bus, after the current run() returns.
   // Returns a message id; if it cannot be delivered, Kernel::on_send_failed(dst, id) is called later.
-  virtual std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) = 0;
+  virtual std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) = 0;
   // Records a trace event (also feeds the run summary). t_ns is filled in by the kernel from now_ns().
   virtual void emit(const sim::TraceEvent& e) = 0;
   // Loads a guest program by the name a scenario or guest used ("guest/echo.pasm", "echo"). nullptr and a

@@ -21,7 +21,7 @@ class FakePlatform : public KernelPlatform {
  public:
   FakePlatform(TestMachine& m, int cpu) : m_(m), cpu_(cpu) {}
   std::uint64_t now_ns() const override;
-  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload) override;
+  std::uint64_t send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) override;
   void emit(const sim::TraceEvent& e) override;
   const guest::Program* load_program(const std::string& name, std::string& error) override;
   bool wants_detail() const override;
@@ -175,7 +175,8 @@ class TestMachine {
 inline std::uint64_t FakePlatform::now_ns() const {
   return m_.now;
 }
-inline std::uint64_t FakePlatform::send(int dst_cpu, std::vector<std::uint8_t> payload) {
+inline std::uint64_t FakePlatform::send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) {
+  CHECK(at_ns >= m_.now);
   const std::uint64_t id = m_.next_msg_id_++;
   m_.sent_log.push_back(Sent{cpu_, dst_cpu, payload, id});
   m_.queue_.push_back(Sent{cpu_, dst_cpu, std::move(payload), id});
