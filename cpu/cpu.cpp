@@ -274,7 +274,7 @@ void Cpu::drain_inbox() {
     const auto kind = static_cast<Envelope>(in.payload[0]);
     if (kind == Envelope::kernel) {
       in.payload.erase(in.payload.begin());
-      if (kernel_) kernel_->on_message(in.src, in.payload);
+      if (kernel_) kernel_->on_message(in.src, std::move(in.payload));
     } else if (kind == Envelope::regroup) {
       std::vector<std::uint8_t> body(in.payload.begin() + 1, in.payload.end());
       carry_out(membership_.on_regroup_message(local_now(), in.src, body));

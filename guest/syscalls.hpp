@@ -86,10 +86,17 @@ inline constexpr SyscallInfo kSyscalls[] = {
 };
 
 // nullptr for a number that is no system call.
-inline const SyscallInfo* find_syscall(std::uint32_t number) {
+constexpr bool syscalls_in_number_order() {
+  std::uint32_t expected = 1;
   for (const auto& s : kSyscalls)
-    if (static_cast<std::uint32_t>(s.number) == number) return &s;
-  return nullptr;
+    if (static_cast<std::uint32_t>(s.number) != expected++) return false;
+  return true;
+}
+static_assert(syscalls_in_number_order(), "kSyscalls lists the calls by number, from 1, without gaps");
+
+inline const SyscallInfo* find_syscall(std::uint32_t number) {
+  constexpr std::uint32_t count = sizeof(kSyscalls) / sizeof(kSyscalls[0]);
+  return number >= 1 && number <= count ? &kSyscalls[number - 1] : nullptr;
 }
 
 // File-system errors, numbered after Guardian's where one fits. A call that can fail returns -error.

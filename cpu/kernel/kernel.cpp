@@ -107,18 +107,18 @@ void Kernel::drop(int src_cpu, const char* what) {
   core_.warn(std::string("malformed ") + what + " message from CPU " + std::to_string(src_cpu) + " dropped");
 }
 
-void Kernel::on_message(int src_cpu, const std::vector<std::uint8_t>& payload) {
+void Kernel::on_message(int src_cpu, std::vector<std::uint8_t> payload) {
   MessageType type{};
   if (src_cpu < 0 || src_cpu >= core_.cfg.cpus || !message_type(payload, type)) return drop(src_cpu, "empty");
   switch (type) {
     case MessageType::request: {
       RequestMsg m;
-      if (!decode(payload, m)) return drop(src_cpu, "request");
+      if (!decode(std::move(payload), m)) return drop(src_cpu, "request");
       return messages_.on_request(src_cpu, std::move(m));
     }
     case MessageType::reply: {
       ReplyMsg m;
-      if (!decode(payload, m)) return drop(src_cpu, "reply");
+      if (!decode(std::move(payload), m)) return drop(src_cpu, "reply");
       return messages_.on_reply(src_cpu, m);
     }
     case MessageType::dest_update: {

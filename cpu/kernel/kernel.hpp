@@ -44,7 +44,7 @@ class Kernel {
   bool has_ready() const { return core_.dispatcher.has_ready(); }
   std::optional<std::uint64_t> next_timer_ns() const;  // earliest timed wake-up
   void on_time(std::uint64_t now_ns);                  // fires timers due at or before now
-  void on_message(int src_cpu, const std::vector<std::uint8_t>& payload);
+  void on_message(int src_cpu, std::vector<std::uint8_t> payload);
   void on_send_failed(int dst_cpu, std::uint64_t msg_id);
   void on_cpu_down(int cpu);  // agreed by regroup on this CPU
   void on_cpu_up(int cpu);    // agreed by regroup (a reloaded CPU joined)

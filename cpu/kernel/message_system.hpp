@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu/kernel/flat_map.hpp"
 #include "cpu/kernel/kernel_core.hpp"
 
 namespace pairsim::cpu {
@@ -90,7 +91,7 @@ class MessageSystem {
   void detail_event(const char* kind, const Process& p, const std::string& other, std::size_t bytes, std::uint32_t tag);
 
   KernelCore& core_;
-  std::map<std::uint64_t, Outstanding> outstanding_;           // by request id
+  FlatMap<std::uint64_t, Outstanding> outstanding_;            // by request id
   std::set<std::pair<std::uint64_t, std::uint64_t>> retries_;  // (time, request id)
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/interpreter.hpp"
+#include "cpu/kernel/flat_map.hpp"
 #include "cpu/kernel/wire.hpp"
 #include "guest/program.hpp"
 
@@ -85,7 +86,7 @@ struct Process {
   // File system.
   std::map<int, OpenFile> files;
   std::deque<ReceivedMessage> receive_queue;
-  std::map<std::uint32_t, ReceivedMessage> pending;  // read, not yet replied, by tag
+  FlatMap<std::uint32_t, ReceivedMessage> pending;  // read, not yet replied, by tag
   std::uint32_t next_tag = 1;
   std::uint32_t last_tag = 0;
   Pid last_sender = kNoPid;

@@ -78,12 +78,12 @@ class Writer {
 // Every read checks the remaining length; after the first failure all reads fail and ok() stays false.
 class Reader {
  public:
-  Reader(const std::vector<std::uint8_t>& in, MessageType expect) : in_(in) {
+  Reader(const std::vector<std::uint8_t>& in, MessageType expect) : in_(in), size_(in.size()) {
     ok_ = !in.empty() && in[0] == static_cast<std::uint8_t>(expect);
     pos_ = 1;
   }
   bool ok() const { return ok_; }
-  bool done() const { return ok_ && pos_ == in_.size(); }
+  bool done() const { return ok_ && pos_ == size_; }
 
   std::uint8_t u8() { return static_cast<std::uint8_t>(le(1)); }
   std::uint16_t u16() { return static_cast<std::uint16_t>(le(2)); }
@@ -110,6 +110,19 @@ class Reader {
     pos_ += n;
     return b;
   }
+  // The message's last field, taken over from its buffer instead of copied: `whole` must be the vector this
+  // Reader reads, and nothing is read after it.
+  std::vector<std::uint8_t> tail_bytes(std::vector<std::uint8_t>& whole, std::uint32_t max = kMaxDataBytes) {
+    const std::uint32_t n = count(max, 1);
+    if (!ok_ || pos_ + n != size_) {
+      ok_ = false;
+      return {};
+    }
+    std::vector<std::uint8_t> b = std::move(whole);
+    b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(pos_));
+    pos_ += n;
+    return b;
+  }
   std::vector<std::uint32_t> words(std::uint32_t max = kMaxCheckpointWords) {
     const std::uint32_t n = count(max, 4);
     std::vector<std::uint32_t> w;
@@ -121,7 +134,7 @@ class Reader {
   // A count of items of at least `item_bytes` each: bounded by `max` and by what is left.
   std::uint32_t count(std::uint32_t max, std::uint32_t item_bytes) {
     const std::uint32_t n = u32();
-    if (!ok_ || n > max || static_cast<std::uint64_t>(n) * item_bytes > in_.size() - pos_) {
+    if (!ok_ || n > max || static_cast<std::uint64_t>(n) * item_bytes > size_ - pos_) {
       ok_ = false;
       return 0;
     }
@@ -130,7 +143,7 @@ class Reader {
 
  private:
   std::uint64_t le(std::size_t n) {
-    if (!ok_ || in_.size() - pos_ < n) {
+    if (!ok_ || size_ - pos_ < n) {
       ok_ = false;
       return 0;
     }
@@ -140,6 +153,7 @@ class Reader {
     return v;
   }
   const std::vector<std::uint8_t>& in_;
+  std::size_t size_;  // of in_ when the Reader began (tail_bytes takes in_ over)
   std::size_t pos_ = 0;
   bool ok_ = false;
 };
@@ -199,6 +213,9 @@ std::vector<std::uint8_t> encode(const RequestMsg& m) {
   return w.take();
 }
 bool decode(const std::vector<std::uint8_t>& p, RequestMsg& m) {
+  return decode(std::vector<std::uint8_t>(p), m);
+}
+bool decode(std::vector<std::uint8_t>&& p, RequestMsg& m) {
   Reader r(p, MessageType::request);
   m.req_id = r.u64();
   m.src_pin = r.u16();
@@ -207,7 +224,7 @@ bool decode(const std::vector<std::uint8_t>& p, RequestMsg& m) {
   m.open_id = r.u64();
   m.sync_id = r.u32();
   m.reply_max = r.u32();
-  m.data = r.bytes();
+  m.data = r.tail_bytes(p);
   return r.done() && m.reply_max <= kMaxDataBytes;
 }
 
@@ -217,11 +234,14 @@ std::vector<std::uint8_t> encode(const ReplyMsg& m) {
   return w.take();
 }
 bool decode(const std::vector<std::uint8_t>& p, ReplyMsg& m) {
+  return decode(std::vector<std::uint8_t>(p), m);
+}
+bool decode(std::vector<std::uint8_t>&& p, ReplyMsg& m) {
   Reader r(p, MessageType::reply);
   m.req_id = r.u64();
   m.error = r.u32();
   m.rejected = r.flag();
-  m.data = r.bytes();
+  m.data = r.tail_bytes(p);
   return r.done();
 }
 

@@ -154,6 +154,9 @@ std::vector<std::uint8_t> encode(const PairAckMsg& m);
 // that type.
 bool decode(const std::vector<std::uint8_t>& payload, RequestMsg& m);
 bool decode(const std::vector<std::uint8_t>& payload, ReplyMsg& m);
+// The same, taking the payload's buffer over for the data instead of copying it (the hot path).
+bool decode(std::vector<std::uint8_t>&& payload, RequestMsg& m);
+bool decode(std::vector<std::uint8_t>&& payload, ReplyMsg& m);
 bool decode(const std::vector<std::uint8_t>& payload, DestUpdateMsg& m);
 bool decode(const std::vector<std::uint8_t>& payload, DestSnapshotMsg& m);
 bool decode(const std::vector<std::uint8_t>& payload, CreateMsg& m);
