@@ -25,8 +25,6 @@ class BusListener {  // implemented by the CPU module
   virtual void on_send_failed(int dst_cpu, std::uint64_t msg_id) = 0;
 };
 
-class BusLane;
-
 class BusSystem : public sc_core::sc_module, private DynabusClient {
  public:
   SC_HAS_PROCESS(BusSystem);

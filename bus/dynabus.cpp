@@ -91,7 +91,7 @@ void Dynabus::enqueue(int src, BusId b, const PacketRef& r, bool front) {
 }
 
 std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
-  if (!valid_cpu(src) || !valid_cpu(dst) || src == dst || !cpus_[src].alive) return 0;
+  if (!sendable(src, dst)) return 0;
   const std::uint64_t id = cpus_[src].next_msg_id++;
   queue_message(now, src, dst, id, std::move(payload), mode);
   return id;
@@ -333,17 +333,13 @@ void Dynabus::flush() {
   flushing_ = false;
 }
 
-}  // namespace pairsim::bus
-
-namespace pairsim::bus {
-
 void Dynabus::emit(const sim::TraceEvent& e) {
   ++emitted_;
   trace_.emit(e);
 }
 
 std::uint64_t Dynabus::post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
-  if (!valid_cpu(src) || !valid_cpu(dst) || src == dst || !cpus_[src].alive) return 0;
+  if (!sendable(src, dst)) return 0;
   const std::uint64_t id = cpus_[src].next_msg_id++;
   Post p{std::max(at, advanced_to_), src, dst, id, mode, std::move(payload)};
   last_post_activation_ = post_activation(p);

@@ -179,6 +179,7 @@ class Dynabus {
   Lane& lane(BusId b) { return lanes_[static_cast<int>(b)]; }
   const Lane& lane(BusId b) const { return lanes_[static_cast<int>(b)]; }
   bool valid_cpu(int cpu) const { return cpu >= 0 && cpu < config_.cpus; }
+  bool sendable(int src, int dst) const { return valid_cpu(src) && valid_cpu(dst) && src != dst && cpus_[src].alive; }
   OutMessage* live(const PacketRef& r);
   const OutMessage* live(const PacketRef& r) const;
   std::uint32_t allocate_slot();

@@ -75,7 +75,7 @@ void Cpu::emit_now(sim::TraceEvent e) const {
 
 void Cpu::sync_clock() {
   // A CPU not ahead of the kernel has nothing to wait for; the quantum keeper would still yield for a
-  // delta cycle, a thread switch on every send of a message-bound CPU.
+  // delta cycle.
   if (qk_.get_local_time() != sc_core::SC_ZERO_TIME) qk_.sync();
 }
 
@@ -105,6 +105,12 @@ void Cpu::fail() {
 }
 
 void Cpu::stop(CpuState why, const std::string& reason) {
+  if (sc_core::sc_get_current_process_handle() == thread_) {
+    // The CPU stops itself (a regroup decision to halt) at its own clock, which may be ahead of the
+    // kernel's: what it sent before that moment must still leave, so the bus learns of the halt then.
+    sync_clock();
+    if (state_ == CpuState::down || state_ == CpuState::halted) return;  // a fault came while it waited
+  }
   bus_.set_cpu_alive(cfg_.id, false);
   inbox_.clear();
   for (const auto& req : starts_)
@@ -116,8 +122,7 @@ void Cpu::stop(CpuState why, const std::string& reason) {
   if (why == CpuState::halted)
     trace_.emit(sim::TraceEvent(event_time(), "halt").with("cpu", cfg_.id).with("reason", reason));
   set_state(why);
-  // The kernel may be suspended under this call (inside a send's synchronisation); the CPU thread drops it
-  // when it resumes.
+  // The CPU thread drops the kernel at the top of its loop (now, or when it next resumes).
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -144,8 +149,8 @@ void Cpu::come_up() {
 
 std::optional<std::string> Cpu::start_process(const StartRequest& req) {
   if (state_ != CpuState::up || !kernel_) return std::string("CPU ") + std::to_string(cfg_.id) + " is not up";
-  // Creating a named process publishes its name, which sends, which synchronises this CPU's clock: only
-  // the CPU's own thread may do that, so the request waits for it (a delta cycle when the CPU is idle).
+  // Creating a process runs kernel code, which reads this CPU's clock and sends: only the CPU's own thread
+  // may do that, so the request waits for it (a delta cycle when the CPU is idle).
   starts_.push_back(req);
   wake_.notify(sc_core::SC_ZERO_TIME);
   return std::nullopt;
@@ -201,7 +206,7 @@ void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
     payload.reserve(msg.size() + 1);
     payload.push_back(static_cast<std::uint8_t>(Envelope::regroup));
     payload.insert(payload.end(), msg.begin(), msg.end());
-    bus_.send(cfg_.id, dst, std::move(payload), bus::SendMode::both_buses);
+    bus_.send_at(local_now(), cfg_.id, dst, std::move(payload), bus::SendMode::both_buses);
   }
 }
 
@@ -214,7 +219,7 @@ void Cpu::send_im_alive(std::uint64_t now) {
       membership_.joiner() ? all_cpus(cfg_.cpus) : static_cast<CpuMask>(membership_.members() | heard);
   for (int dst = 0; dst < cfg_.cpus; ++dst) {
     if (dst == cfg_.id || !(targets & (1u << dst))) continue;
-    bus_.send(cfg_.id, dst, {static_cast<std::uint8_t>(Envelope::im_alive)}, bus::SendMode::both_buses);
+    bus_.send_at(now, cfg_.id, dst, {static_cast<std::uint8_t>(Envelope::im_alive)}, bus::SendMode::both_buses);
   }
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // One processor module: a thin SystemC shell around plain C++ parts — the process kernel (cpu/kernel/),
 // the I'm-alive monitor and regroup (cpu/membership/) — joined to the dual bus. It owns the CPU's time:
-// guest instructions run a quantum at a time (temporal decoupling). The CPU hands the bus its messages
-// stamped with its own clock instead of waiting for the kernel to catch up, and synchronises only when its
-// quantum is spent. An idle CPU sleeps until its next timer or message and costs no host time.
+// guest instructions run a quantum at a time (temporal decoupling). The CPU hands the bus every message
+// stamped with its own clock instead of waiting for the kernel to catch up; it synchronises when its
+// quantum is spent, when a message to itself waits, and before it halts itself. An idle CPU sleeps until its
+// next timer or message and costs no host time.
 #include <cstdint>
 #include <deque>
 #include <memory>

@@ -53,26 +53,17 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
       if (core_.host_wanted) break;
       continue;
     }
-    if (p->pending_syscall) {  // a process that took over stopped at a call of the primary's code: none now
-      const std::uint32_t number = *p->pending_syscall;
-      p->pending_syscall.reset();
-      syscalls_.execute(*p, number);
-      charge(kSyscallInstructions);
-      if (host_wanted_after_call(budget_end_ns)) break;
-      continue;
-    }
     const std::uint64_t n = std::min(budget - core_.run_charged, core_.dispatcher.slice_left());
     const RunResult r = Interpreter::run(p->ps, n);
     retired_ += r.executed;
     charge(r.executed);
-    p->status = ProcessStatus::ready;  // until the dispatcher picks it again
     if (r.reason == StopReason::syscall) {
-      p->status = ProcessStatus::running;
       syscalls_.execute(*p, r.syscall);
       charge(kSyscallInstructions);
-      if (host_wanted_after_call(budget_end_ns)) break;
+      if (host_wanted_after_call(budget_end_ns)) break;  // (the call may have ended the process: no `p` here)
       continue;
     }
+    p->status = ProcessStatus::ready;  // until the dispatcher picks it again
     if (r.reason == StopReason::trap) {
       p->pending_trap = r.trap;
       break;

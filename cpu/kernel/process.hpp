@@ -78,10 +78,8 @@ struct Process {
   std::uint32_t wait_max = 0;    // its byte length
   std::uint64_t wait_token = 0;  // request, create or pair-operation id the call waits for
   std::uint64_t wake_ns = 0;     // delay
-  // A trap or system call the interpreter stopped at, handled at the start of the next run() call: then
-  // the host's clock includes every instruction before it, so its messages leave at the right time.
+  // A trap the interpreter stopped at: the process abends at the start of the next run() call.
   std::optional<Trap> pending_trap;
-  std::optional<std::uint32_t> pending_syscall;
 
   // File system.
   std::map<int, OpenFile> files;

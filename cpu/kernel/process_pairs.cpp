@@ -331,8 +331,7 @@ void ProcessPairs::takeover(Process& b, std::uint32_t reason, Pid old_primary, b
     core_.cancel_wait(b);
     b.ps.regs = *b.restart;
     b.restart.reset();
-    b.pending_syscall.reset();  // a call or trap it stopped at in its own code is not the primary's
-    b.pending_trap.reset();
+    b.pending_trap.reset();  // a trap it stopped at in its own code is not the primary's
     b.takeover_status.reset();
     core_.complete(b, status);
   } else if (b.wait == WaitReason::checkmonitor || b.wait == WaitReason::checkswitch) {
