@@ -82,6 +82,7 @@ void Dynabus::release(OutMessage& m) {
 }
 
 void Dynabus::enqueue(int src, BusId b, const PacketRef& r, bool front) {
+  if (OutMessage* m = live(r)) ++m->queued[static_cast<int>(b)];
   auto& q = cpus_[src].queue[static_cast<int>(b)];
   if (front)
     q.push_front(r);
@@ -128,6 +129,7 @@ void Dynabus::queue_message(std::uint64_t now, int src, int dst, std::uint64_t i
   m.dst_incarnation = cpus_[dst].incarnation;
   m.msg_id = id;
   m.lost_packet = false;
+  m.queued = {};
   m.payload = std::move(payload);
   if (mode == SendMode::reliable) {
     m.seq = s.next_seq[dst]++;
@@ -169,6 +171,7 @@ std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
     if (q.empty()) l.requests &= ~(1u << cpu);
     OutMessage* m = live(r);
     if (!m) continue;  // its message failed, or its sender died, while it waited
+    --m->queued[static_cast<int>(b)];
     if (m->mode == SendMode::reliable && !paths_.at(cpu, m->dst, b).up() && paths_.at(cpu, m->dst, other_bus(b)).up()) {
       PacketRef moved = r;  // the path went down while it waited: use the other bus
       moved.group_left = 0;
@@ -384,18 +387,27 @@ void Dynabus::advance(std::uint64_t now) {
   if (now > advanced_to_) advanced_to_ = now;
 }
 
-bool Dynabus::visible_end(const PacketRef& r, BusId b) const {
+bool Dynabus::visible_end(const PacketRef& r, BusId b, std::uint64_t ends_at) const {
   const OutMessage* m = live(r);
-  if (!m) return true;                                   // gone: let the next activation skip it
-  if (r.group_left == 0 || m->lost_packet) return true;  // may complete its message
-  if (!takes(lane(b), *m)) return true;                  // arms an acknowledgement timer
-  return !paths_.at(m->src, m->dst, b).up();             // brings a path back up, which is traced
+  if (!m) return true;  // gone: let the next activation skip it
+  if (m->lost_packet) return true;
+  if (r.group_left == 0) {
+    // The last of its message on this bus may complete the message; a reliable message is complete only
+    // when every packet is in, so not while one still queued on the other bus is sure to end later.
+    const BusId o = other_bus(b);
+    const Lane& ol = lane(o);
+    const bool later_there = m->mode == SendMode::reliable && m->queued[static_cast<int>(o)] > 0 && ends_at != kNever &&
+                             (ol.view.busy ? ol.end : advanced_to_) + transfer_ns_ > ends_at;
+    if (!later_there) return true;
+  }
+  if (!takes(lane(b), *m)) return true;       // arms an acknowledgement timer
+  return !paths_.at(m->src, m->dst, b).up();  // brings a path back up, which is traced
 }
 
 std::uint64_t Dynabus::lane_activation(BusId b) const {
   const Lane& l = lane(b);
   if (!l.view.busy) return l.requests ? advanced_to_ : kNever;
-  if (every_transfer_visible_ || visible_end(l.current, b)) return l.end;
+  if (every_transfer_visible_ || visible_end(l.current, b, l.end)) return l.end;
   // The k-th packet in a sender's queue ends no earlier than k transfers from now, whatever the arbiter does.
   std::uint64_t k = kNever;
   for (int cpu = 0; cpu < config_.cpus; ++cpu) {
@@ -415,10 +427,12 @@ std::uint64_t Dynabus::post_activation(const Post& p) const {
     if (!paths_.at(p.src, p.dst, b).up() || !l.view.up || !l.view.attached[p.src] || !l.view.attached[p.dst])
       return p.at;
   }
-  // Both buses work: the packets alternate, so the bus with fewer of them has count / 2 (a both_buses copy
-  // has count on each); its last one ends no earlier than that many transfers after the send.
-  const std::uint64_t fewer = std::max<std::uint64_t>(1, packet_count(p.payload.size()) / kBusCount);
-  return p.at + fewer * transfer_ns_;
+  // Both buses work. A both_buses copy is whole when its last packet is in: `count` transfers after the
+  // send at the earliest. A reliable message's packets alternate, so the busier bus has ceil(count / 2) and
+  // the message is whole no earlier than that many transfers after the send.
+  const std::uint64_t count = packet_count(p.payload.size());
+  const std::uint64_t transfers = p.mode == SendMode::reliable ? (count + kBusCount - 1) / kBusCount : count;
+  return p.at + transfers * transfer_ns_;
 }
 
 std::uint64_t Dynabus::next_activation() const {

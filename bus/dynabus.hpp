@@ -126,8 +126,9 @@ class Dynabus {
     std::uint64_t msg_id = 0;
     std::uint32_t seq = 0;
     std::uint32_t outstanding = 0;  // reliable: packets not yet acknowledged; both_buses: copies not yet sent
-    bool lost_packet = false;       // one of its transfers was not taken (a both_buses copy may now be
-                                    // completed by the other copy's packets, in any order)
+    std::array<std::uint32_t, kBusCount> queued{};  // packets waiting in a send queue, per bus
+    bool lost_packet = false;                       // one of its transfers was not taken (a both_buses copy may now be
+                                                    // completed by the other copy's packets, in any order)
     std::vector<std::uint8_t> payload;
   };
   struct Interface {  // the sending half of one CPU's bus interface
@@ -194,7 +195,9 @@ class Dynabus {
   void fail_message(std::uint64_t now, int src, int dst, std::uint64_t msg_id);
   void emit(const sim::TraceEvent& e);
   bool takes(const Lane& l, const OutMessage& m) const;
-  bool visible_end(const PacketRef& r, BusId b) const;
+  // Whether the end of packet r on bus b can deliver, fail or trace anything. `ends_at`: when it ends, if it
+  // is on the bus now (kNever for a packet still queued).
+  bool visible_end(const PacketRef& r, BusId b, std::uint64_t ends_at = kNever) const;
   std::uint64_t lane_activation(BusId b) const;
   std::uint64_t post_activation(const Post& p) const;
 
