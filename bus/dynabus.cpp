@@ -184,7 +184,7 @@ std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
     p.src = static_cast<std::uint8_t>(cpu);
     p.dst = static_cast<std::uint8_t>(m->dst);
     p.mode = m->mode;
-    fill_packet(p, m->payload, r.index);
+    fill_header(p, m->payload.size(), r.index);  // the bytes are taken from m->payload when it ends
     l.current = r;
     l.view.busy = true;
     l.view.sender = cpu;
@@ -218,7 +218,9 @@ void Dynabus::end_transfer(BusId b, std::uint64_t now) {
     ++l.delivered;
     if (paths_.at(src, dst, b).acknowledged())
       emit(sim::TraceEvent(now, "path_up").with("cpu", src).with("dst", dst).with("bus", bus_name(b)));
-    reassemblers_[dst].accept(l.packet, deliveries_);
+    const std::uint8_t* bytes =
+        l.packet.size ? m->payload.data() + static_cast<std::size_t>(l.packet.index) * kPacketPayloadBytes : nullptr;
+    reassemblers_[dst].accept(l.packet, bytes, deliveries_);
   } else {
     m->lost_packet = true;
     arm({now + config_.ack_timeout_ns, 0, m->msg_id,

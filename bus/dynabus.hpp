@@ -146,7 +146,7 @@ class Dynabus {
     std::uint64_t end = 0;
     std::uint64_t delivered = 0;
     PacketRef current;
-    Packet packet;
+    Packet packet;  // the header of the packet in flight; its bytes stay in the sender's message
     explicit Lane(int cpus) : arbiter(cpus) {}
   };
   enum class TimerKind : std::uint8_t { ack_timeout, unsendable };

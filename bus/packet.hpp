@@ -29,5 +29,8 @@ std::uint32_t packet_count(std::size_t bytes);
 
 // Copies slice `index` of `message` into the packet and sets index, count, length and size.
 void fill_packet(Packet& p, const std::vector<std::uint8_t>& message, std::uint32_t index);
+// Sets index, count, length and size for slice `index` of a message of `message_bytes`, without the bytes
+// (the Dynabus hands the reassembler the slice straight from the sender's buffer).
+void fill_header(Packet& p, std::size_t message_bytes, std::uint32_t index);
 
 }  // namespace pairsim::bus

@@ -34,9 +34,9 @@ Reassembler::Partial& Reassembler::open(const Packet& p) {
   return *e;
 }
 
-void Reassembler::accept(const Packet& p, std::vector<Message>& out) {
+void Reassembler::accept(const Packet& p, const std::uint8_t* bytes, std::vector<Message>& out) {
   if (p.count == 1 && p.mode == SendMode::reliable) {  // nothing to collect: the common short request
-    in_order(p.src, p.seq, p.msg_id, std::vector<std::uint8_t>(p.payload.begin(), p.payload.begin() + p.size), out);
+    in_order(p.src, p.seq, p.msg_id, std::vector<std::uint8_t>(bytes, bytes + p.size), out);
     return;
   }
   Partial* e = find(p.src, p.msg_id);
@@ -46,8 +46,7 @@ void Reassembler::accept(const Packet& p, std::vector<Message>& out) {
   const std::uint64_t bit = std::uint64_t{1} << (p.index % 64);
   if (word & bit) return;  // the other bus's copy of a packet already here
   word |= bit;
-  if (p.size)
-    std::memcpy(e->data.data() + static_cast<std::size_t>(p.index) * kPacketPayloadBytes, p.payload.data(), p.size);
+  if (p.size) std::memcpy(e->data.data() + static_cast<std::size_t>(p.index) * kPacketPayloadBytes, bytes, p.size);
   if (++e->received < e->count) return;
   if (e->mode == SendMode::both_buses) {
     e->delivered = true;

@@ -23,7 +23,9 @@ class Reassembler {
   Reassembler(int self, int cpus);
 
   // Takes one packet addressed to this CPU. Appends to `out` every message it makes deliverable, in order.
-  void accept(const Packet& p, std::vector<Message>& out);
+  void accept(const Packet& p, std::vector<Message>& out) { accept(p, p.payload.data(), out); }
+  // The same with the packet's p.size message bytes at `bytes` instead of in p.payload.
+  void accept(const Packet& p, const std::uint8_t* bytes, std::vector<Message>& out);
   // The reliable message (src, seq, msg_id) failed at its sender: drop what arrived of it and stop waiting
   // for it. May release later messages into `out`.
   void abandon(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<Message>& out);
