@@ -17,6 +17,33 @@ std::string format_seconds(std::uint64_t t_ns) {
 
 namespace {
 
+// A guest's text in a report line: in double quotes, with control characters, quotes and backslashes
+// escaped, so that a line with a newline in it stays one report line.
+std::string quoted(std::string_view text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7F) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 struct Verdict {
   bool ok;
   std::string detail;
@@ -135,14 +162,14 @@ struct Checker {
   }
   Verdict operator()(const ExpectOutputLine& e) const {
     auto out = r.output_of(e.process);
-    if (std::find(out.begin(), out.end(), e.line) != out.end()) return {true, "printed \"" + e.line + "\""};
+    if (std::find(out.begin(), out.end(), e.line) != out.end()) return {true, "printed " + quoted(e.line)};
     return {false,
-            std::to_string(out.size()) + " lines printed" + (out.empty() ? "" : ", the last \"" + out.back() + "\"")};
+            std::to_string(out.size()) + " lines printed" + (out.empty() ? "" : ", the last " + quoted(out.back()))};
   }
   Verdict operator()(const ExpectOutputContains& e) const {
     for (const auto& line : r.output_of(e.process))
-      if (line.find(e.text) != std::string::npos) return {true, "printed \"" + line + "\""};
-    return {false, "no line contains \"" + e.text + "\""};
+      if (line.find(e.text) != std::string::npos) return {true, "printed " + quoted(line)};
+    return {false, "no line contains " + quoted(e.text)};
   }
   Verdict operator()(const ExpectOutputSequence& e) const {
     std::int64_t expected = e.first;
@@ -163,7 +190,7 @@ struct Checker {
   Verdict operator()(const ExpectOutputCount& e) const {
     auto out = r.output_of(e.process);
     const auto n = static_cast<std::uint64_t>(std::count(out.begin(), out.end(), e.line));
-    return {n == e.count, std::to_string(n) + " lines equal \"" + e.line + "\""};
+    return {n == e.count, std::to_string(n) + " lines equal " + quoted(e.line)};
   }
   Verdict operator()(const ExpectPrimary& e) const {
     const auto* p = r.pair(e.process);

@@ -83,7 +83,8 @@ int run_scenario(const RunOptions& opts) {
         if (programs.resolve(p.program).empty())
           diags.push_back(
               loc.str() + ": error: program '" + p.program +
-              "' not found (looked beside the scenario, in the current directory and in the project's guest/ folder)");
+              "' not found (looked beside the scenario, in the current directory, in the project's guest/ folder "
+              "and in the project's root folder)");
         else
           diags.insert(diags.end(), d.begin(), d.end());
       }

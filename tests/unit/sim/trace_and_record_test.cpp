@@ -153,6 +153,18 @@ TEST_CASE("output sequence finds gaps, repeats and short runs", "[expectations]"
   CHECK_FALSE(run_with({"1", "2", "3", "4"}).ok);
 }
 
+TEST_CASE("a printed line with a newline or quotes stays one line in the verdict", "[expectations]") {
+  auto s = parse_ok("start $H program x.pasm cpu 0\nrun for 5s\nexpect output $H \"hello, world\"\n");
+  RunRecord r(4);
+  feed(r, 0, "process_start", {{"cpu", 0}, {"pin", 2}}, {{"process", "$H"}, {"program", "x"}});
+  feed(r, 1, "output", {{"cpu", 0}, {"pin", 2}}, {{"process", "$H"}, {"text", "hello, world\n"}});
+  feed(r, 2, "output", {{"cpu", 0}, {"pin", 2}}, {{"process", "$H"}, {"text", "say \"hi\"\t\x01\\"}});
+  const auto v = check_expectations(s, r, {})[0];
+  CHECK_FALSE(v.ok);  // the newline is part of the line
+  CHECK(v.detail == "2 lines printed, the last \"say \\\"hi\\\"\\t\\x01\\\\\"");
+  CHECK(v.detail.find('\n') == std::string::npos);
+}
+
 TEST_CASE("process and pair expectations follow the record", "[expectations]") {
   auto s = parse_ok(
       "start $B program x.pasm cpu 1\nrun for 9s\nexpect $B primary cpu 2\nexpect $B no backup\n"
