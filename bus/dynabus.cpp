@@ -30,7 +30,8 @@ Dynabus::Dynabus(const BusConfig& config, const sim::TraceBus& trace, DynabusCli
       trace_(trace),
       client_(client),
       cpus_(static_cast<std::size_t>(config.cpus)),
-      paths_(config.cpus) {
+      paths_(config.cpus),
+      lost_pending_(static_cast<std::size_t>(config.cpus) * config.cpus, 0) {
   for (int b = 0; b < kBusCount; ++b) {
     Lane& l = lanes_.emplace_back(config.cpus);
     for (int c = 0; c < config.cpus; ++c) l.view.attached[c] = true;
@@ -91,33 +92,20 @@ void Dynabus::enqueue(int src, BusId b, const PacketRef& r, bool front) {
   lane(b).requests |= 1u << src;
 }
 
-std::uint64_t Dynabus::send(std::uint64_t now, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
+std::uint64_t Dynabus::send(std::uint64_t /*now*/, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {
   if (!sendable(src, dst)) return 0;
   const std::uint64_t id = cpus_[src].next_msg_id++;
-  queue_message(now, src, dst, id, std::move(payload), mode);
+  queue_message(src, dst, id, std::move(payload), mode);
   return id;
 }
 
-void Dynabus::queue_message(std::uint64_t now, int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
+void Dynabus::queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
                             SendMode mode) {
   Interface& s = cpus_[src];
+  // With neither path up the packets go out all the same: each is a probe of its path, and one that is
+  // lost is sent again (a message to a live CPU is never given up).
   const bool up_x = paths_.at(src, dst, BusId::x).up();
   const bool up_y = paths_.at(src, dst, BusId::y).up();
-  if (mode == SendMode::reliable && !up_x && !up_y) {
-    // Reported from the timer process, not from inside send(), so the caller never re-enters itself.
-    arm({now,
-         0,
-         id,
-         {},
-         s.incarnation,
-         cpus_[dst].incarnation,
-         static_cast<std::uint8_t>(src),
-         static_cast<std::uint8_t>(dst),
-         BusId::x,
-         TimerKind::unsendable,
-         mode});
-    return;
-  }
   const std::uint32_t slot = allocate_slot();
   OutMessage& m = slots_[slot];
   const std::uint32_t count = packet_count(payload.size());
@@ -140,7 +128,7 @@ void Dynabus::queue_message(std::uint64_t now, int src, int dst, std::uint64_t i
     std::array<BusId, 2> order{};
     for (std::uint32_t i = 0; i < count; ++i) {
       auto b = static_cast<BusId>(next);
-      if (!(b == BusId::x ? up_x : up_y)) b = other_bus(b);
+      if (!(b == BusId::x ? up_x : up_y) && (b == BusId::x ? up_y : up_x)) b = other_bus(b);
       next = static_cast<std::uint8_t>(other_bus(b));
       if (i < 2) order[i] = b;
       ++left[static_cast<int>(b)];
@@ -223,16 +211,20 @@ void Dynabus::end_transfer(BusId b, std::uint64_t now) {
     reassemblers_[dst].accept(l.packet, bytes, deliveries_);
   } else {
     m->lost_packet = true;
+    if (m->mode == SendMode::reliable) ++lost_pending(src, dst);
     arm({now + config_.ack_timeout_ns, 0, m->msg_id,
          PacketRef{l.current.slot, l.current.generation, l.current.index, l.current.attempts + 1}, m->src_incarnation,
-         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, TimerKind::ack_timeout,
-         m->mode});
+         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, m->mode});
   }
   // A reliable packet stays the sender's until acknowledged; a both_buses copy is done once sent.
   if ((taken || m->mode == SendMode::both_buses) && --m->outstanding == 0) {
     if (m->mode == SendMode::both_buses) reassemblers_[dst].forget(src, m->msg_id);
     release(*m);
   }
+  // An acknowledgement on `b` proves that every packet to dst still waiting for its timer was lost: send
+  // them again now, on `b`, instead of one timeout each (the sender's fast path back to full speed).
+  if (taken && lost_pending(src, dst) != 0)
+    for (const Timer& t : take_lost(src, dst, std::nullopt)) handle_lost(now, t, b);
 }
 
 void Dynabus::arm(const Timer& t) {
@@ -251,49 +243,66 @@ void Dynabus::expire_timers(std::uint64_t now) {
     std::pop_heap(timers_.begin(), timers_.end(), TimerAfter{});
     const Timer t = timers_.back();
     timers_.pop_back();
+    if (t.mode == SendMode::reliable) {
+      --lost_pending(t.src, t.dst);
+      handle_lost(now, t, std::nullopt);
+      // The path is down now: every packet lost on it goes again at once, not one timeout each.
+      if (cpus_[t.src].incarnation == t.src_incarnation)
+        for (const Timer& o : take_lost(t.src, t.dst, t.bus)) handle_lost(now, o, std::nullopt);
+      continue;
+    }
     if (cpus_[t.src].incarnation != t.src_incarnation) continue;  // the sender died since
-    if (t.kind == TimerKind::unsendable) {
-      fail_message(now, t.src, t.dst, t.msg_id);
-      continue;
-    }
-    if (cpus_[t.dst].incarnation != t.dst_incarnation) {
-      // The receiver died (and perhaps came back) since the packet went out: its silence says nothing
-      // about the path, and the message was for a life that is over.
-      if (t.mode == SendMode::both_buses) continue;
-      OutMessage* gone = live(t.ref);
-      if (!gone) continue;
-      release(*gone);
-      fail_message(now, t.src, t.dst, t.msg_id);
-      continue;
-    }
+    // A receiver that died (and perhaps came back) since the copy went out says nothing about the path.
+    if (cpus_[t.dst].incarnation != t.dst_incarnation) continue;
     if (paths_.at(t.src, t.dst, t.bus).unacknowledged(config_.path_down_after))
       emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
-    if (t.mode == SendMode::both_buses) continue;
-    OutMessage* m = live(t.ref);
-    if (!m) continue;  // another packet of it failed first
-    const auto next = resend_bus(t.bus, static_cast<int>(t.ref.attempts), paths_.at(t.src, t.dst, t.bus).up(),
-                                 paths_.at(t.src, t.dst, other_bus(t.bus)).up());
-    if (next) {
-      emit(sim::TraceEvent(now, "bus_resend")
-               .with("cpu", t.src)
-               .with("dst", t.dst)
-               .with("bus", bus_name(*next))
-               .with("msg", t.msg_id));
-      PacketRef again = t.ref;
-      again.group_left = 0;
-      enqueue(t.src, *next, again, true);
-      continue;
-    }
-    if (cpus_[m->dst].alive && cpus_[m->dst].incarnation == m->dst_incarnation)
-      reassemblers_[m->dst].abandon(m->src, m->seq, m->msg_id, deliveries_);
+  }
+}
+
+std::vector<Dynabus::Timer> Dynabus::take_lost(int src, int dst, std::optional<BusId> on) {
+  std::vector<Timer> out;
+  const auto keep = std::partition(timers_.begin(), timers_.end(), [&](const Timer& t) {
+    return !(t.mode == SendMode::reliable && t.src == src && t.dst == dst && (!on || t.bus == *on));
+  });
+  if (keep == timers_.end()) return out;
+  out.assign(keep, timers_.end());
+  timers_.erase(keep, timers_.end());
+  std::make_heap(timers_.begin(), timers_.end(), TimerAfter{});
+  std::sort(out.begin(), out.end(), [](const Timer& a, const Timer& b) { return a.order < b.order; });
+  lost_pending(src, dst) -= static_cast<std::uint32_t>(out.size());
+  return out;
+}
+
+void Dynabus::handle_lost(std::uint64_t now, const Timer& t, std::optional<BusId> via) {
+  if (cpus_[t.src].incarnation != t.src_incarnation) return;  // the sender died since
+  OutMessage* m = live(t.ref);
+  if (!m) return;  // gone with its sender, or another of its packets found the receiver dead
+  if (!cpus_[t.dst].alive || cpus_[t.dst].incarnation != t.dst_incarnation) {
+    // The receiver died (and perhaps came back) since the packet went out: the message was for a life that
+    // is over, and its silence says nothing about the path. The receiver's reassembly died with it.
     release(*m);
     fail_message(now, t.src, t.dst, t.msg_id);
+    return;
   }
+  // Lost on a path the sender thought up, while (with `via`) another path works: the path is down.
+  if ((!via || *via != t.bus) && paths_.at(t.src, t.dst, t.bus).lost())
+    emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
+  const BusId next = via ? *via
+                         : resend_bus(t.bus, paths_.at(t.src, t.dst, t.bus).up(),
+                                      paths_.at(t.src, t.dst, other_bus(t.bus)).up());
+  emit(sim::TraceEvent(now, "bus_resend")
+           .with("cpu", t.src)
+           .with("dst", t.dst)
+           .with("bus", bus_name(next))
+           .with("msg", t.msg_id));
+  PacketRef again = t.ref;
+  again.group_left = 0;
+  enqueue(t.src, next, again, true);
 }
 
 void Dynabus::fail_message(std::uint64_t now, int src, int dst, std::uint64_t msg_id) {
   emit(sim::TraceEvent(now, "send_failed").with("cpu", src).with("dst", dst).with("msg", msg_id));
-  failures_.push_back({src, dst, msg_id});
+  failures_.push_back({src, dst, msg_id, deliveries_.size()});
 }
 
 void Dynabus::set_cpu_alive(int cpu, bool alive) {
@@ -327,12 +336,17 @@ void Dynabus::flush() {
   flushing_ = true;
   while (!deliveries_.empty() || !failures_.empty()) {
     deliveries_spare_.swap(deliveries_);
-    for (auto& d : deliveries_spare_)
-      if (cpus_[d.dst].alive) client_.deliver(d.dst, d.src, d.msg_id, std::move(d.payload));
-    deliveries_spare_.clear();
     failures_spare_.swap(failures_);
-    for (const auto& f : failures_spare_)
-      if (cpus_[f.src].alive) client_.send_failed(f.src, f.dst, f.msg_id);
+    std::size_t f = 0;
+    for (std::size_t i = 0; i <= deliveries_spare_.size(); ++i) {
+      for (; f < failures_spare_.size() && failures_spare_[f].after <= i; ++f)
+        if (cpus_[failures_spare_[f].src].alive)
+          client_.send_failed(failures_spare_[f].src, failures_spare_[f].dst, failures_spare_[f].msg_id);
+      if (i == deliveries_spare_.size()) break;
+      auto& d = deliveries_spare_[i];
+      if (cpus_[d.dst].alive) client_.deliver(d.dst, d.src, d.msg_id, std::move(d.payload));
+    }
+    deliveries_spare_.clear();
     failures_spare_.clear();
   }
   flushing_ = false;
@@ -380,7 +394,7 @@ void Dynabus::advance(std::uint64_t now) {
     while (next_post() <= t) {
       Post p = std::move(posts_.front());
       posts_.pop_front();
-      if (cpus_[p.src].alive) queue_message(t, p.src, p.dst, p.msg_id, std::move(p.payload), p.mode);
+      if (cpus_[p.src].alive) queue_message(p.src, p.dst, p.msg_id, std::move(p.payload), p.mode);
     }
     start_idle_lanes(t);
     if (t < now && deliveries_.size() + failures_.size() + emitted_ != results_before) ++late_results_;
@@ -393,6 +407,7 @@ bool Dynabus::visible_end(const PacketRef& r, BusId b, std::uint64_t ends_at) co
   const OutMessage* m = live(r);
   if (!m) return true;  // gone: let the next activation skip it
   if (m->lost_packet) return true;
+  if (lost_pending(m->src, m->dst) != 0) return true;  // an acknowledgement here resends lost packets
   if (r.group_left == 0) {
     // The last of its message on this bus may complete the message; a reliable message is complete only
     // when every packet is in, so not while one still queued on the other bus is sure to end later.
@@ -422,7 +437,7 @@ std::uint64_t Dynabus::lane_activation(BusId b) const {
 }
 
 std::uint64_t Dynabus::post_activation(const Post& p) const {
-  if (every_transfer_visible_ || !cpus_[p.dst].alive) return p.at;
+  if (every_transfer_visible_ || !cpus_[p.dst].alive || lost_pending(p.src, p.dst) != 0) return p.at;
   for (int i = 0; i < kBusCount; ++i) {
     const auto b = static_cast<BusId>(i);
     const Lane& l = lane(b);

@@ -12,11 +12,14 @@
 //
 // Acknowledgement model: at the end of a transfer the bus knows whether the receiver took the packet (bus
 // up, both CPUs attached to it, receiver alive and the same incarnation the message was sent to). A sender
-// learns of a taken packet at once and of a lost one only when its timer expires ack_timeout_ns later.
-// Faults are looked at when a transfer ends.
+// learns of a taken packet at once. It knows a reliable packet was lost when its timer expires
+// ack_timeout_ns later, or earlier, as soon as a packet it sent later to the same CPU is acknowledged. A
+// lost reliable packet marks its path down and is sent again; it is never given up while its receiver
+// lives (the message fails only when the receiver died). Faults are looked at when a transfer ends.
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "bus/arbiter.hpp"
@@ -149,8 +152,7 @@ class Dynabus {
     Packet packet;  // the header of the packet in flight; its bytes stay in the sender's message
     explicit Lane(int cpus) : arbiter(cpus) {}
   };
-  enum class TimerKind : std::uint8_t { ack_timeout, unsendable };
-  struct Timer {
+  struct Timer {  // an acknowledgement timer of a packet that was not taken
     std::uint64_t deadline;
     std::uint64_t order;  // ties keep arming order, for determinism
     std::uint64_t msg_id;
@@ -160,13 +162,13 @@ class Dynabus {
     std::uint8_t src;
     std::uint8_t dst;
     BusId bus;
-    TimerKind kind;
     SendMode mode;
   };
   struct Failure {
     int src;
     int dst;
     std::uint64_t msg_id;
+    std::size_t after;  // deliveries found before it: the outbox hands both over in the order they came
   };
   struct Post {
     std::uint64_t at;
@@ -185,7 +187,7 @@ class Dynabus {
   const OutMessage* live(const PacketRef& r) const;
   std::uint32_t allocate_slot();
   void release(OutMessage& m);
-  void queue_message(std::uint64_t now, int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
+  void queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
                      SendMode mode);
   void enqueue(int src, BusId b, const PacketRef& r, bool front);
   void end_transfer(BusId b, std::uint64_t now);
@@ -193,6 +195,16 @@ class Dynabus {
   void start_idle_lanes(std::uint64_t now);
   void arm(const Timer& t);
   void fail_message(std::uint64_t now, int src, int dst, std::uint64_t msg_id);
+  // A reliable packet is known lost: by its timeout (via empty), or because a later packet to the same CPU
+  // was just acknowledged on bus *via. Sends it again, or fails its message if the receiver died.
+  void handle_lost(std::uint64_t now, const Timer& t, std::optional<BusId> via);
+  // Removes and returns, in arming order, the timers of reliable packets from src to dst not yet expired
+  // (on bus *on only, or on either).
+  std::vector<Timer> take_lost(int src, int dst, std::optional<BusId> on);
+  std::uint32_t& lost_pending(int src, int dst) { return lost_pending_[static_cast<std::size_t>(src) * config_.cpus + dst]; }
+  std::uint32_t lost_pending(int src, int dst) const {
+    return lost_pending_[static_cast<std::size_t>(src) * config_.cpus + dst];
+  }
   void emit(const sim::TraceEvent& e);
   bool takes(const Lane& l, const OutMessage& m) const;
   // Whether the end of packet r on bus b can deliver, fail or trace anything. `ends_at`: when it ends, if it
@@ -212,6 +224,7 @@ class Dynabus {
   std::vector<OutMessage> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<Timer> timers_;  // min-heap on (deadline, order)
+  std::vector<std::uint32_t> lost_pending_;  // per (src, dst): armed timers of reliable packets
   std::uint64_t timer_order_ = 0;
   // Outbox, handed to the client at the end of each call; the spare copies let a callback send again.
   std::vector<Reassembler::Message> deliveries_, deliveries_spare_;

@@ -1,5 +1,7 @@
 #include "bus/path_state.hpp"
 
+#include <algorithm>
+
 namespace pairsim::bus {
 
 bool PathState::acknowledged() {
@@ -12,6 +14,13 @@ bool PathState::acknowledged() {
 bool PathState::unacknowledged(int down_after) {
   if (failures_ < down_after) ++failures_;
   if (!up_ || failures_ < down_after) return false;
+  up_ = false;
+  return true;
+}
+
+bool PathState::lost() {
+  failures_ = std::max(failures_, 1);
+  if (!up_) return false;
   up_ = false;
   return true;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Path state: whether the sender believes it can reach a destination over one bus. A path is marked down
-// after `down_after` consecutive packets went unacknowledged, and comes back up with the first packet that is
-// acknowledged on it (normally a probe copy of an I'm-alive or regroup message).
+// after `down_after` consecutive I'm-alive or regroup copies went unacknowledged, or at once when a reliable
+// packet on it is known lost, and comes back up with the first packet that is acknowledged on it (normally a
+// probe copy of an I'm-alive or regroup message).
 #include <cstdint>
 #include <vector>
 
@@ -17,6 +18,8 @@ class PathState {
   bool acknowledged();
   // A packet's acknowledgement timed out. True when that marks the path down.
   bool unacknowledged(int down_after);
+  // A reliable packet on this path is known lost. True when that marks the path down.
+  bool lost();
   void reset() { *this = PathState{}; }
 
  private:

@@ -116,6 +116,7 @@ constexpr std::int32_t no_files = 33;      // too many open files
 constexpr std::int32_t no_backup = 60;     // the pair has no backup
 constexpr std::int32_t bad_tag = 61;       // reply / savereply to a tag that is not waiting for one
 constexpr std::int32_t sync_too_old = 62;  // a resent request older than the saved reply
+constexpr std::int32_t no_state = 63;      // checkswitch: the new backup has not received a checkpoint yet
 constexpr std::int32_t path_down = 201;    // the server's CPU is down or the process is gone
 }  // namespace fe
 

@@ -157,7 +157,12 @@ void Kernel::on_message(int src_cpu, std::vector<std::uint8_t> payload) {
   drop(src_cpu, "unknown");
 }
 
-void Kernel::on_send_failed(int, std::uint64_t msg_id) {
+void Kernel::on_send_failed(int dst_cpu, std::uint64_t msg_id) {
+  // The bus gives a message up only when its receiver died. While this kernel still counts that CPU up,
+  // nothing may act on it: the survivors have not agreed that it is down, and a backup there may not yet be
+  // known to be gone. The failure is acted on when the CPU is declared down (on_cpu_down fails everything
+  // sent there), so that every consequence follows the agreed membership and nothing else.
+  if (core_.is_up(dst_cpu)) return;
   if (messages_.on_send_failed(msg_id)) return;
   if (pairs_.on_send_failed(msg_id)) return;
   lifecycle_.on_send_failed(msg_id);

@@ -10,7 +10,18 @@ namespace pairsim::cpu {
 namespace fe = guest::fe;
 
 ProcessLifecycle::ProcessLifecycle(KernelCore& core, MessageSystem& messages, ProcessPairs& pairs)
-    : core_(core), messages_(messages), pairs_(pairs) {}
+    : core_(core), messages_(messages), pairs_(pairs) {
+  pairs_.set_pair_lost_handler([this](Process& b, const std::string& why) { lose_pair(b, why); });
+}
+
+void ProcessLifecycle::lose_pair(Process& b, const std::string& why) {
+  // The name goes from every table, so requesters get path errors (201) instead of answers from a pair that
+  // forgot its past; the backup ends with the reason in the trace.
+  core_.publish_removal(b.name);
+  b.partner = kNoPid;
+  b.creator = kNoPid;
+  terminate(b, true, 0, why, false);
+}
 
 ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
   Created r;
@@ -58,6 +69,7 @@ ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
   if (c.backup) {
     p->role = PairRole::backup;
     p->partner = c.creator;
+    p->needs_state = c.needs_state;
   }
   Process& proc = core_.processes.insert(std::move(p));
   core_.make_ready(proc);
@@ -127,12 +139,14 @@ std::optional<std::int32_t> ProcessLifecycle::newbackup(Process& p, int cpu) {
   c.priority = p.priority;
   c.args = p.args;
   c.backup = true;
+  c.needs_state = p.pair_history;
   return request_create(p, c, cpu);
 }
 
 void ProcessLifecycle::backup_created(Process& p, Pid backup) {
   p.role = PairRole::primary;
   p.partner = backup;
+  p.pair_history = true;  // the next backup, if this one is lost, joins a pair with a past
   core_.destinations.set(p.name, core_.pid(p), backup);
   core_.publish(p.name);
   core_.emit(sim::TraceEvent(0, "backup_created")

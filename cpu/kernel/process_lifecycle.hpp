@@ -35,6 +35,8 @@ class ProcessLifecycle {
   void abend(Process& p, const std::string& reason);
   // Stops the backup (no takeover), then the caller: the end of the whole pair.
   void stoppair(Process& p, std::int32_t exit_code);
+  // A backup that would take over without the pair's state: the pair is lost (see ProcessPairs::takeover).
+  void lose_pair(Process& b, const std::string& why);
 
   void on_create(int src_cpu, const CreateMsg& m);
   void on_create_reply(int src_cpu, const CreateReplyMsg& m);

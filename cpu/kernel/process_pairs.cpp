@@ -215,7 +215,30 @@ void ProcessPairs::on_cpu_down(int cpu) {
   std::vector<std::uint64_t> failed;
   for (const auto& [id, op] : pending_)
     if (op.dst_cpu == cpu) failed.push_back(id);
-  for (auto id : failed) fail_op(id, ck::status(ck::kind_no_backup, fe::path_down));
+  for (auto id : failed) {
+    const PendingOp op = pending_.at(id);
+    Process* p = core_.processes.find(op.pin);
+    if (op.kind != PairOpKind::checkswitch || p == nullptr || p->wait_token != id) {
+      fail_op(id, ck::status(ck::kind_no_backup, fe::path_down));
+      continue;
+    }
+    // A process in CHECKSWITCH has handed the role over: whether or not the other side took it before its
+    // CPU failed, nothing was acknowledged from there (a new primary's first checkpoint needs this process in
+    // CHECKMONITOR, which the switch's acknowledgement would have put it in). So this process, holding the
+    // state it switched with, takes over: every table names it (promoted, or never changed), and its
+    // CHECKSWITCH returns the takeover's status, as it would have from CHECKMONITOR.
+    pending_.erase(id);
+    p->partner = kNoPid;
+    p->pair_history = true;
+    core_.emit(sim::TraceEvent(0, "takeover")
+                   .with("pair", p->name)
+                   .with("from_cpu", cpu)
+                   .with("to_cpu", core_.cfg.cpu)
+                   .with("reason", takeover_reason(ck::reason_cpu_failed))
+                   .with("restart_p", p->ps.regs.p));
+    core_.complete(*p, ck::status(ck::kind_takeover, ck::reason_cpu_failed));
+    if ((p->monitor_mask >> cpu & 1u) == 0) messages_.deliver_system_message(*p, {guest::sysmsg::cpu_down, cpu});
+  }
 
   std::vector<int> pins;
   for (const auto& [pin, p] : core_.processes.all()) pins.push_back(pin);
@@ -273,6 +296,7 @@ void ProcessPairs::on_pair_op(int src_cpu, const PairOpMsg& m) {
 }
 
 void ProcessPairs::apply_data(Process& b, const PairOpMsg& m) {
+  if (m.kind == PairOpKind::checkpoint) b.needs_state = false;
   ProcessState& ps = b.ps;
   for (const auto& [addr, words] : m.buffers) {
     if (!ps.in_data(addr, static_cast<std::uint32_t>(words.size()))) continue;  // same program: cannot happen
@@ -296,6 +320,11 @@ void ProcessPairs::apply_data(Process& b, const PairOpMsg& m) {
 }
 
 void ProcessPairs::apply(Process& b, int src_cpu, const PairOpMsg& m) {
+  if (m.kind == PairOpKind::checkswitch && b.needs_state) {
+    // A backup that has no checkpoint yet cannot go on from where the primary is: no switch.
+    core_.send(src_cpu, encode(PairAckMsg{m.op_id, ck::status(ck::kind_no_backup, fe::no_state)}));
+    return;
+  }
   if (m.kind == PairOpKind::checkswitch)
     takeover(b, ck::reason_checkswitch, m.from, false, 0);
   else
@@ -311,9 +340,20 @@ void ProcessPairs::takeover(Process& b, std::uint32_t reason, Pid old_primary, b
   b.held_ops.clear();
   for (const auto& [src, m] : held)
     if (m.kind != PairOpKind::checkswitch && m.kind != PairOpKind::stop) apply_data(b, m);
+  if (b.needs_state && lose_pair_) {
+    // Created after the pair already had a past and promoted before any checkpoint reached it: going on
+    // would restart the pair from its initial state, every earlier acknowledged piece of work forgotten.
+    core_.emit(sim::TraceEvent(0, "pair_lost")
+                   .with("pair", b.name)
+                   .with("cpu", pid_cpu(old_primary))
+                   .with("reason", "its backup had received no checkpoint"));
+    lose_pair_(b, "pair lost: the backup had received no checkpoint when it had to take over");
+    return;
+  }
 
   b.role = PairRole::primary;
   b.partner = reason == ck::reason_checkswitch ? old_primary : kNoPid;
+  b.pair_history = true;
   const std::uint32_t restart_p = b.restart ? b.restart->p : b.ps.regs.p;
   core_.emit(sim::TraceEvent(0, "takeover")
                  .with("pair", b.name)

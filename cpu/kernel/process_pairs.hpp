@@ -5,8 +5,10 @@
 // backup becomes the primary, restarts after the old primary's last stack checkpoint (or returns from
 // CHECKMONITOR when there was none) with status (2<<8)|reason, and the destination table names it.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <string>
 
 #include "cpu/kernel/kernel_core.hpp"
 #include "cpu/kernel/message_system.hpp"
@@ -33,6 +35,8 @@ class ProcessPairs {
   // backup was there lose it; operations waiting for an acknowledgement from there fail.
   void on_cpu_down(int cpu);
   void on_process_gone(Process& p);
+  // How a backup that may not take over (it has no state) ends: set by the process lifecycle.
+  void set_pair_lost_handler(std::function<void(Process&, const std::string&)> h) { lose_pair_ = std::move(h); }
 
   // The backup `b` becomes the primary. `old_primary` is the one it replaces; for a deletion its end is
   // reported to the new primary as a -101 system message, for a CPU failure as -2.
@@ -57,6 +61,7 @@ class ProcessPairs {
   KernelCore& core_;
   MessageSystem& messages_;
   std::map<std::uint64_t, PendingOp> pending_;  // by operation id
+  std::function<void(Process&, const std::string&)> lose_pair_;
 };
 
 const char* takeover_reason(std::uint32_t reason);

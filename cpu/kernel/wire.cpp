@@ -289,6 +289,7 @@ std::vector<std::uint8_t> encode(const CreateMsg& m) {
   w.u32(static_cast<std::uint32_t>(m.args.size()));
   for (auto a : m.args) w.i32(a);
   w.u8(m.backup ? 1 : 0);
+  w.u8(m.needs_state ? 1 : 0);
   return w.take();
 }
 bool decode(const std::vector<std::uint8_t>& p, CreateMsg& m) {
@@ -302,6 +303,7 @@ bool decode(const std::vector<std::uint8_t>& p, CreateMsg& m) {
   m.args.clear();
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) m.args.push_back(r.i32());
   m.backup = r.flag();
+  m.needs_state = r.flag();
   return r.done();
 }
 

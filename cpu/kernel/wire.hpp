@@ -91,6 +91,7 @@ struct CreateMsg {
   std::int32_t priority = 150;
   std::vector<std::int32_t> args;
   bool backup = false;  // a backup of `creator`, which is the named primary
+  bool needs_state = false;  // backup: the pair has a past; it may not take over before its first checkpoint
 };
 
 struct CreateReplyMsg {

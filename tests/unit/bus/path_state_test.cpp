@@ -43,17 +43,25 @@ TEST_CASE("path table: views are per (src, dst, bus) and a restarting sender sta
   CHECK_FALSE(t.at(2, 1, BusId::y).up());
 }
 
-TEST_CASE("resend: first failure goes to the other bus when its path is up", "[bus][resend]") {
-  CHECK(resend_bus(BusId::x, 1, true, true) == BusId::y);
-  CHECK(resend_bus(BusId::y, 1, false, true) == BusId::x);
+TEST_CASE("path state: a lost reliable packet marks the path down at once", "[bus][path]") {
+  PathState p;
+  CHECK(p.lost());
+  CHECK_FALSE(p.up());
+  CHECK_FALSE(p.lost());  // already down: no second report
+  CHECK(p.acknowledged());
+  CHECK(p.up());
 }
 
-TEST_CASE("resend: with the other path down, retry once where the path is still up", "[bus][resend]") {
-  CHECK(resend_bus(BusId::x, 1, true, false) == BusId::x);
+TEST_CASE("resend: a lost packet goes to the other bus when its path is up", "[bus][resend]") {
+  CHECK(resend_bus(BusId::x, true, true) == BusId::y);
+  CHECK(resend_bus(BusId::y, false, true) == BusId::x);
 }
 
-TEST_CASE("resend: no path up, or a packet that failed twice, fails the message", "[bus][resend]") {
-  CHECK_FALSE(resend_bus(BusId::x, 1, false, false).has_value());
-  CHECK_FALSE(resend_bus(BusId::y, 2, true, true).has_value());
-  CHECK_FALSE(resend_bus(BusId::x, 3, true, true).has_value());
+TEST_CASE("resend: with the other path down, again where the path is still up", "[bus][resend]") {
+  CHECK(resend_bus(BusId::x, true, false) == BusId::x);
+}
+
+TEST_CASE("resend: with no path up the packet is never given up; it alternates, probing each path", "[bus][resend]") {
+  CHECK(resend_bus(BusId::x, false, false) == BusId::y);
+  CHECK(resend_bus(BusId::y, false, false) == BusId::x);
 }
