@@ -59,6 +59,7 @@
 .const FE_NOBACKUP       60  ; the pair has no backup
 .const FE_BADTAG         61  ; no request with that tag waits for a reply
 .const FE_SYNCTOOOLD     62  ; a resent request older than the saved reply
+.const FE_NOSTATE        63  ; checkswitch: the backup has not received a checkpoint yet
 .const FE_PATHDOWN       201 ; the server's CPU is down or the process is gone
 
 ; ---- system messages (word 0 of a message read from $RECEIVE with tag 0) ----
