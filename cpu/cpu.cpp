@@ -230,6 +230,11 @@ void Cpu::carry_out(const Membership::Actions& a) {
     if (a.suspected & (1u << j)) emit_now(sim::TraceEvent(0, "suspect").with("cpu", cfg_.id).with("suspect", j));
   if (a.decision) apply_decision(*a.decision);
   if (state_ != CpuState::up) return;
+  if (a.round_extended)
+    emit_now(sim::TraceEvent(0, "regroup_wait")
+                 .with("cpu", cfg_.id)
+                 .with("round", a.round)
+                 .with("waiting", mask_list(a.round_extended)));
   if (a.round_started) log_.debug(local_now(), "regroup round {} starts: {}", a.round, a.round_reason);
   if (a.round_started)
     emit_now(

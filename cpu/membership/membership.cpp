@@ -21,7 +21,8 @@ Membership::Membership(int self, int cpus, MembershipConfig config)
       period_ns_(config.period_ns),
       members_(all_cpus(cpus)),
       monitor_(self, cpus),
-      regroup_(self, cpus, config.effective_window_ns()) {}
+      regroup_(self, cpus, config.effective_window_ns(),
+               config.max_round_ns != 0 ? config.max_round_ns : 2 * config.period_ns) {}
 
 void Membership::note_round(Actions& a, bool was_in_round, std::string reason) const {
   if (!was_in_round && regroup_.in_round()) {
@@ -78,6 +79,14 @@ Membership::Actions Membership::on_regroup_message(std::uint64_t now_ns, int fro
 Membership::Actions Membership::on_deadline(std::uint64_t now_ns) {
   Actions a;
   if (halted_ || !regroup_.in_round() || now_ns < regroup_.deadline_ns()) return a;
+  const CpuMask waiting = regroup_.waiting_for(members_);
+  if (auto again = regroup_.extend(members_)) {
+    a.broadcast = std::move(*again);
+    a.round_extended = waiting;
+    a.round = regroup_.round();
+    a.deadline_ns = regroup_.deadline_ns();
+    return a;
+  }
   auto d = regroup_.decide(members_);
   switch (d.kind) {
     case Regroup::Decision::Kind::continue_with:

@@ -18,6 +18,10 @@ namespace pairsim::cpu {
 struct MembershipConfig {
   std::uint64_t period_ns = 1'000'000'000;  // P: I'm-alive sent at k·P, checked at k·P + P/2
   std::uint64_t window_ns = 0;              // W: a regroup round's length; 0 = P/4. Must be < P/2.
+  // How long a round may wait for members that were heard lately but have not answered (cut off for a
+  // moment, not dead); 0 = 2·P. A transient outage of a CPU's paths shorter than that costs a slower
+  // decision, not the CPU.
+  std::uint64_t max_round_ns = 0;
   // Throws std::invalid_argument on a period of 0 or a window >= P/2 (docs/membership.md says why).
   std::uint64_t effective_window_ns() const;
 };
@@ -37,6 +41,7 @@ class Membership {
     CpuMask missed_once = 0;                    // from a check: trace "imalive_missed"
     CpuMask suspected = 0;                      // from a check: members silent two checks running
     std::optional<Regroup::Decision> decision;  // from a deadline: trace it, then halt or carry on
+    CpuMask round_extended = 0;  // from a deadline: the round waits one more window for these members
   };
 
   // An I'm-alive from `from` arrived. Cheap: called 15 times a period per CPU.

@@ -5,7 +5,8 @@
 
 namespace pairsim::cpu {
 
-Regroup::Regroup(int self, int cpus, std::uint64_t window_ns) : self_(self), cpus_(cpus), window_ns_(window_ns) {
+Regroup::Regroup(int self, int cpus, std::uint64_t window_ns, std::uint64_t max_round_ns)
+    : self_(self), cpus_(cpus), window_ns_(window_ns), max_round_ns_(max_round_ns) {
   if (cpus < 2 || cpus > kMaxCpus)
     throw std::invalid_argument("Regroup: cpus must be 2..16, got " + std::to_string(cpus));
   if (self < 0 || self >= cpus)
@@ -16,6 +17,7 @@ Regroup::Regroup(int self, int cpus, std::uint64_t window_ns) : self_(self), cpu
 void Regroup::enter(std::uint64_t now_ns, std::uint32_t round, CpuMask my_row, CpuMask membership) {
   in_round_ = true;
   round_ = round;
+  entered_ns_ = now_ns;
   deadline_ns_ = now_ns + window_ns_;
   rows_.fill(0);
   rows_[self_] = static_cast<CpuMask>((my_row | cpu_bit(self_)) & all_cpus(cpus_));
@@ -129,6 +131,30 @@ CpuMask Regroup::survivors(const ConnectivityMatrix& rows, int cpus) {
     if (clique) return s;
     s &= static_cast<CpuMask>(~cpu_bit(worst));
   }
+}
+
+CpuMask Regroup::waiting_for(CpuMask membership) const {
+  // Waited for: heard lately by every CPU that answered. A CPU that some survivor has already stopped
+  // hearing (it suspects it, perhaps started this round over it) is not cut off for a moment: it is the
+  // failure the round is about.
+  CpuMask present = 0;
+  CpuMask heard_by_all = all_cpus(cpus_);
+  for (int i = 0; i < cpus_; ++i)
+    if (has_cpu(rows_[i], i)) {
+      present |= cpu_bit(i);
+      heard_by_all &= rows_[i];
+    }
+  return static_cast<CpuMask>((union_ | membership) & heard_by_all & ~present & ~cpu_bit(self_) &
+                              all_cpus(cpus_));
+}
+
+std::optional<std::vector<std::uint8_t>> Regroup::extend(CpuMask membership) {
+  if (!in_round_ || max_round_ns_ == 0 || deadline_ns_ + window_ns_ > entered_ns_ + max_round_ns_) return std::nullopt;
+  if (waiting_for(membership) == 0) return std::nullopt;
+  // From the deadline, not from the caller's clock: survivors entered within µs of each other and keep
+  // deciding within µs of each other.
+  deadline_ns_ += window_ns_;
+  return encode(membership);
 }
 
 Regroup::Decision Regroup::decide(CpuMask membership) {

@@ -7,6 +7,7 @@
 // A CPU's agreed membership always contains itself, so `membership == 0` means "joiner" (a reloaded CPU
 // that has none yet) throughout this interface.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,7 +20,9 @@ namespace pairsim::cpu {
 class Regroup {
  public:
   // self in [0, cpus), cpus in [2, 16], window_ns > 0; throws std::invalid_argument otherwise.
-  Regroup(int self, int cpus, std::uint64_t window_ns);
+  // max_round_ns: how long a round may wait for members that others heard lately but that have not sent
+  // their row (0: never wait; see extend()).
+  Regroup(int self, int cpus, std::uint64_t window_ns, std::uint64_t max_round_ns = 0);
 
   bool in_round() const { return in_round_; }
   std::uint64_t deadline_ns() const { return deadline_ns_; }
@@ -62,6 +65,14 @@ class Regroup {
     std::string reason;     // halt / not_admitted: why, for the trace and the CPU's halt reason
     bool rerun = false;     // start() another round at once (a concern this round did not settle)
   };
+  // At the deadline, before decide(): members of the old membership that every present CPU heard within its
+  // row's window (so nobody suspects them) but whose own row is missing are most likely cut off for a moment
+  // (an outage of their paths), not dead. Rather than vote them out, the round waits one more window, as
+  // long as it has lasted less than max_round_ns, and the returned bytes (to broadcast) tell them of the
+  // round again. The rule reads only the merged matrix, so every survivor extends alike. nullopt: decide.
+  std::optional<std::vector<std::uint8_t>> extend(CpuMask membership);
+  // The members extend() would wait for (for the trace).
+  CpuMask waiting_for(CpuMask membership) const;
   // Ends the round (call at or after deadline_ns()). Ends it whatever the outcome.
   Decision decide(CpuMask membership);
 
@@ -80,6 +91,8 @@ class Regroup {
   int self_;
   int cpus_;
   std::uint64_t window_ns_;
+  std::uint64_t max_round_ns_;
+  std::uint64_t entered_ns_ = 0;
 
   bool in_round_ = false;
   std::uint32_t round_ = 0;

@@ -57,6 +57,18 @@ class Network {
     cut_at(t, a, b);
     cut_at(t, b, a);
   }
+  void restore_at(std::uint64_t t, int from, int to) {
+    at(t, [this, from, to] { link_[from][to] = true; });
+  }
+  // Every path to and from `cpu` is out from t to `until` (both buses of one CPU cut, then repaired).
+  void isolate(std::uint64_t t, std::uint64_t until, int cpu) {
+    for (int j = 0; j < n_; ++j) {
+      if (j == cpu) continue;
+      cut_both_at(t, cpu, j);
+      restore_at(until, cpu, j);
+      restore_at(until, j, cpu);
+    }
+  }
   // Lose the one I'm-alive that `from` sends to `to` at time t (the bus dropped both copies).
   void drop_imalive(std::uint64_t t, int from, int to) { drops_.push_back({t, from, to}); }
   // The host checks this CPU's I'm-alives a little late (host clocks a quantum apart).
@@ -85,6 +97,7 @@ class Network {
     return it == up_at_[by].end() ? std::nullopt : std::optional<std::uint64_t>(it->second);
   }
   int rounds(int i) const { return rounds_[i]; }
+  int extensions(int i) const { return extensions_[i]; }
   const std::vector<std::string>& round_reasons(int i) const { return round_reasons_[i]; }
   int missed_observations() const { return missed_observations_; }
 
@@ -165,10 +178,12 @@ class Network {
     if (a.round_started) {
       ++rounds_[i];
       round_reasons_[i].push_back(a.round_reason);
+    }
+    if (a.round_extended) ++extensions_[i];
+    if (a.round_started || a.round_extended)
       at(a.deadline_ns, [this, i] {
         if (up_[i]) apply(i, cpus_[i].on_deadline(now_));
       });
-    }
     if (!a.broadcast.empty() && up_[i]) broadcast(i, a.broadcast);
   }
 
@@ -185,6 +200,7 @@ class Network {
   std::vector<std::map<int, std::uint64_t>> down_at_;
   std::vector<std::map<int, std::uint64_t>> up_at_;
   std::vector<int> rounds_;
+  std::vector<int> extensions_ = std::vector<int>(kMaxCpus, 0);
   std::vector<std::vector<std::string>> round_reasons_;
   std::vector<std::uint64_t> check_skew_;
   int missed_observations_ = 0;
@@ -482,4 +498,38 @@ TEST_CASE("membership: random faults never leave two running groups") {
     for (int i = 0; i < n; ++i)
       if (net.running(i) && !net.cpu(i).joiner()) CHECK(net.cpu(i).members() == running_members);
   }
+}
+
+TEST_CASE("membership: a member cut off for a moment during a round is waited for, not voted out") {
+  // CPU 1 fails; while the survivors regroup over it, CPU 2 is cut off from everyone for one period (an
+  // outage of both its paths, shorter than failure detection). The round waits for CPU 2's row instead of
+  // declaring it down with CPU 1.
+  Network net(4);
+  net.fail_at(3 * P + P / 5, 1);
+  net.isolate(5 * P + 3 * P / 10, 6 * P + 3 * P / 10, 2);
+  net.run_until(12 * P);
+  for (int i : {0, 2, 3}) {
+    INFO("CPU " << i);
+    CHECK(net.running(i));
+    CHECK(net.cpu(i).members() == set({0, 2, 3}));
+    CHECK(net.down_at(i, 1).has_value());
+    CHECK_FALSE(net.down_at(i, 2).has_value());
+  }
+  CHECK(net.extensions(0) > 0);
+  // The wait costs time, bounded by the round's limit (2·P): CPU 1 is still declared down within 5·P.
+  CHECK(*net.down_at(0, 1) - (3 * P + P / 5) < 5 * P);
+}
+
+TEST_CASE("membership: a member cut off for longer than a round may wait is voted out, and everyone agrees") {
+  Network net(4);
+  net.fail_at(3 * P + P / 5, 1);
+  net.isolate(5 * P + 3 * P / 10, 9 * P, 2);
+  net.run_until(14 * P);
+  for (int i : {0, 3}) {
+    INFO("CPU " << i);
+    CHECK(net.running(i));
+    CHECK(net.cpu(i).members() == set({0, 3}));
+    CHECK(net.down_at(i, 2).has_value());
+  }
+  CHECK_FALSE(net.running(2));  // it learns it was voted out, and halts
 }
