@@ -62,7 +62,7 @@ void Reassembler::accept(const Packet& p, const std::uint8_t* bytes, std::vector
 void Reassembler::in_order(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<std::uint8_t>&& data,
                            std::vector<Message>& out) {
   if (seq != expected_[src]) {
-    waiting_.push_back({src, seq, msg_id, false, std::move(data)});
+    waiting_.push_back({src, seq, msg_id, std::move(data)});
     return;
   }
   out.push_back({src, self_, msg_id, std::move(data)});
@@ -76,7 +76,7 @@ void Reassembler::release_waiting(int src, std::vector<Message>& out) {
     for (std::size_t i = 0; i < waiting_.size(); ++i) {
       Waiting& w = waiting_[i];
       if (w.src != src || w.seq != expected_[src]) continue;
-      if (!w.failed) out.push_back({src, self_, w.msg_id, std::move(w.data)});
+      out.push_back({src, self_, w.msg_id, std::move(w.data)});
       ++expected_[src];
       w = std::move(waiting_.back());
       waiting_.pop_back();
@@ -84,17 +84,6 @@ void Reassembler::release_waiting(int src, std::vector<Message>& out) {
       break;
     }
   }
-}
-
-void Reassembler::abandon(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<Message>& out) {
-  if (Partial* e = find(src, msg_id)) e->in_use = false;
-  if (seq < expected_[src]) return;  // cannot happen for a message that failed; nothing to wait for
-  if (seq != expected_[src]) {
-    waiting_.push_back({src, seq, msg_id, true, {}});
-    return;
-  }
-  ++expected_[src];
-  release_waiting(src, out);
 }
 
 void Reassembler::forget(int src, std::uint64_t msg_id) {

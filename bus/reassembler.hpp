@@ -1,8 +1,8 @@
 #pragma once
 // The receiving half of one CPU's bus interface: collects packets into messages, keyed by (src, msg id).
 // Reliable messages come out in the order their sender sent them to this CPU (each carries an order number
-// per (src, dst); a later message that completes first waits for the earlier one, or for word that the
-// earlier one failed). both_buses messages come out as soon as one copy is whole; the other copy's packets
+// per (src, dst); a later message that completes first waits for the earlier one, which its sender resends
+// until it arrives: a reliable message to a live CPU never fails). both_buses messages come out as soon as one copy is whole; the other copy's packets
 // are then dropped until the sender says no copy is left in flight.
 #include <cstdint>
 #include <vector>
@@ -26,9 +26,6 @@ class Reassembler {
   void accept(const Packet& p, std::vector<Message>& out) { accept(p, p.payload.data(), out); }
   // The same with the packet's p.size message bytes at `bytes` instead of in p.payload.
   void accept(const Packet& p, const std::uint8_t* bytes, std::vector<Message>& out);
-  // The reliable message (src, seq, msg_id) failed at its sender: drop what arrived of it and stop waiting
-  // for it. May release later messages into `out`.
-  void abandon(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<Message>& out);
   // No further copy of both_buses message (src, msg_id) is in flight: forget that it was delivered.
   void forget(int src, std::uint64_t msg_id);
   // The sender died: drop everything from it; its next life numbers its messages from 0 again.
@@ -52,11 +49,10 @@ class Reassembler {
     std::vector<std::uint64_t> have;  // one bit a packet
     std::vector<std::uint8_t> data;
   };
-  struct Waiting {  // a reliable message complete (or failed) before an earlier one from the same sender
+  struct Waiting {  // a reliable message complete before an earlier one from the same sender
     int src;
     std::uint32_t seq;
     std::uint64_t msg_id;
-    bool failed;
     std::vector<std::uint8_t> data;
   };
 

@@ -53,23 +53,6 @@ TEST_CASE("reassembler: order is kept per sender, not across senders", "[bus][re
   CHECK(out[0].src == 2);
 }
 
-TEST_CASE("reassembler: a failed message stops the wait and drops its packets", "[bus][reassembler]") {
-  Reassembler r(1, 4);
-  std::vector<Reassembler::Message> out;
-  const auto a = bytes(40, 0);
-  r.accept(packet(3, 5, 0, a, 0), out);
-  r.accept(packet(3, 6, 1, bytes(4, 9), 0), out);
-  r.accept(packet(3, 8, 3, bytes(4, 9), 0), out);
-  CHECK(out.empty());
-  r.abandon(3, 2, 7, out);  // message 7 (order 2) failed before anything of it arrived
-  CHECK(out.empty());
-  r.abandon(3, 0, 5, out);  // message 5 failed: 6, then 8, may go
-  REQUIRE(out.size() == 2);
-  CHECK(out[0].msg_id == 6);
-  CHECK(out[1].msg_id == 8);
-  CHECK(r.pending() == 0);
-}
-
 TEST_CASE("reassembler: both_buses copies are delivered once until the sender forgets them", "[bus][reassembler]") {
   Reassembler r(1, 4);
   std::vector<Reassembler::Message> out;
