@@ -13,6 +13,10 @@
 ; Exit 0: every reply right and the count equal to the transfers sent. 1: a wrong reply ("bad reply i").
 ; 2: an error from the bank ("error E", e.g. 201 when the pair was lost). 3: the final count is wrong.
 ;
+; After "bad reply i" it prints what the reply said: "reply length L", "reply seq S" and "reply count C"
+; (this client's transfers applied, by the bank's count): C below i means a transfer was lost, above i
+; that one was done twice (tests/system/test_promise.py classifies failures this way).
+;
 ; Run it:  pairsim run scenarios/pair-bank.scn
         include "sys.pasm"
         include "args.pasm"             ; arg_or
@@ -24,6 +28,9 @@ badmsg:  .string "bad reply "
 errmsg:  .string "error "
 totmsg:  .string "total "
 appmsg:  .string "applied "
+lenmsg:  .string "reply length "
+seqmsg:  .string "reply seq "
+cntmsg:  .string "reply count "
 me:      .word 0
 count:   .word 0
 pause:   .word 0
@@ -169,6 +176,22 @@ bad_reply:
         push badmsg.len
         load i
         sys SYS_PRINTS
+        drop
+        push lenmsg                     ; what the reply said: length, number, count
+        push lenmsg.len
+        load result
+        sys SYS_PRINTS
+        drop
+        push seqmsg
+        push seqmsg.len
+        load rep
+        sys SYS_PRINTS
+        drop
+        push cntmsg
+        push cntmsg.len
+        load rep + 1
+        sys SYS_PRINTS
+        drop
         push 1
         sys SYS_STOP
 open_failed:

@@ -37,3 +37,7 @@ foreach(check ${system_checks})
            COMMAND ${Python3_EXECUTABLE} ${check} $<TARGET_FILE:pairsim> ${PROJECT_SOURCE_DIR})
   set_tests_properties("system: ${name}" PROPERTIES ENVIRONMENT "${pairsim_env}" TIMEOUT 300 LABELS system)
 endforeach()
+
+# The promise over a space of faults (test_promise.py: a few thousand seeded runs, on every core) takes a
+# few minutes: it is labelled slow, which also leaves it out of the sanitizer run, and has room to spare.
+set_tests_properties("system: test_promise" PROPERTIES TIMEOUT 1200 PROCESSORS 2 LABELS "system;slow")
