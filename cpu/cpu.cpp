@@ -1,6 +1,7 @@
 #include "cpu/cpu.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace pairsim::cpu {
@@ -20,7 +21,7 @@ std::string mask_list(CpuMask m) {
 }  // namespace
 
 Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus, const sim::TraceBus& trace,
-         ProgramSource& programs)
+         ProgramSource& programs, const ActionHorizon& horizon)
     : sc_core::sc_module(name),
       cfg_(cfg),
       log_(this->name()),
@@ -28,8 +29,11 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
       trace_(trace),
       programs_(programs),
       membership_(cfg.id, cfg.cpus, MembershipConfig{cfg.heartbeat_ns, 0}),
+      horizon_(horizon),
       ns_per_instruction_(1000.0 / cfg.mips),
       ticks_per_ns_(sc_core::sc_time(1, sc_core::SC_NS).value()),
+      ticks_per_instruction_(
+          static_cast<std::uint64_t>(std::ceil(ns_per_instruction_ * static_cast<double>(ticks_per_ns_)))),
       state_sig_("state_sig", static_cast<int>(CpuState::up)),
       im_alive_sig_("im_alive_sig", false) {
   kernel_ = make_kernel();
@@ -80,8 +84,9 @@ void Cpu::sync_clock() {
 }
 
 std::uint64_t Cpu::event_time() const {
-  // Faults and reloads come from outside the CPU's thread, at the simulation kernel's time. The CPU's own
-  // clock may be up to a quantum ahead of it (temporal decoupling); the fault happens at the kernel's time.
+  // Faults and reloads come from outside the CPU's thread, at the simulation kernel's time, which is the
+  // action's time. The CPU's own clock runs ahead of the kernel's (temporal decoupling) but never past an
+  // action not yet carried out: it has done nothing after the fault.
   return sc_core::sc_get_current_process_handle() == thread_ ? local_now() : to_ns(sc_core::sc_time_stamp());
 }
 
@@ -137,6 +142,7 @@ void Cpu::reload() {
 
 void Cpu::come_up() {
   qk_.reset();
+  owed_ticks_ = 0;
   const std::uint64_t now = to_ns(sc_core::sc_time_stamp());
   // A CPU failed and reloaded while its thread was suspended still has its old kernel: count its work.
   if (kernel_) retired_before_ += kernel_->instructions_retired();
@@ -316,6 +322,37 @@ std::uint64_t Cpu::next_wakeup_ns() const {
   return t;
 }
 
+// The CPU's clock in ticks of SystemC's time resolution: the main loop compares it with the next action's
+// time at every turn, without a division.
+std::uint64_t Cpu::local_ticks() const {
+  return sc_core::sc_time_stamp().value() + qk_.get_local_time().value();
+}
+
+// Waits until the actions of the instant the CPU's clock has come to are carried out. The CPU waits for the
+// driver's word, not for the time: at that instant the action always comes first, whichever order SystemC
+// runs the processes of the instant in.
+void Cpu::await_actions() {
+  const sc_core::sc_time local = sc_core::sc_time_stamp() + qk_.get_local_time();
+  wait(horizon_.done_event());
+  const sc_core::sc_time woke = sc_core::sc_time_stamp();
+  qk_.reset();
+  if (local > woke) qk_.set(local - woke);
+}
+
+// Moves the CPU's clock on from `local` (ticks), but not past the next action's time: what is left is owed
+// until the action is done (only a system call's cost, charged after the call took effect, can straddle
+// that time). True when the clock has come to that time.
+bool Cpu::advance_clock(std::uint64_t local, const sc_core::sc_time& by) {
+  const std::uint64_t room = horizon_.next_ticks() - local;  // the clock is never past the horizon
+  if (by.value() < room) {
+    qk_.inc(by);
+    return false;
+  }
+  owed_ticks_ += by.value() - room;
+  qk_.inc(sc_core::sc_time::from_value(room));
+  return true;
+}
+
 void Cpu::main_thread() {
   for (;;) {
     if (state_ == CpuState::down || state_ == CpuState::halted) {
@@ -324,6 +361,7 @@ void Cpu::main_thread() {
         kernel_.reset();
       }
       qk_.reset();
+      owed_ticks_ = 0;
       wait(wake_);
       continue;
     }
@@ -333,24 +371,50 @@ void Cpu::main_thread() {
         wait(from_ns(up_at_ns_ - now), wake_);
         continue;
       }
+      // Up before the actions of this instant, whatever SystemC's order: the scenario driver carries them
+      // out a delta cycle after their time comes, so a start then finds the CPU up and a fault stops it.
       come_up();
       continue;
     }
-    std::uint64_t now = local_now();
+    // Nothing the CPU does at an action's time comes before the action: not a guest instruction, not a
+    // message, not a timer.
+    const std::uint64_t local = local_ticks();  // unchanged until the kernel runs below
+    if (local >= horizon_.next_ticks()) {
+      await_actions();
+      continue;
+    }
+    if (owed_ticks_ != 0) {
+      // A system call straddled the action's time: a start the action asked for happens at that time, then
+      // the clock goes on to the end of the call.
+      take_starts();
+      const std::uint64_t owed = owed_ticks_;
+      owed_ticks_ = 0;
+      advance_clock(local, sc_core::sc_time::from_value(owed));
+      continue;
+    }
+    std::uint64_t now = local / ticks_per_ns_;
     drain_inbox();
     take_starts();
     if (state_ != CpuState::up) continue;
     run_timers(now);
     if (state_ != CpuState::up) continue;
     if (kernel_ && kernel_->has_ready()) {
-      // Run up to the next timer or the end of the quantum, whichever comes first; a run that ends short of
-      // them (nothing ready, a message to itself) leaves the rest of the quantum for the next.
+      // Run up to the next timer, the end of the quantum or the next action's time, whichever comes first; a
+      // run that ends short of them (nothing ready, a message to itself) leaves the rest for the next.
+      const std::uint64_t room = horizon_.next_ticks() - local;  // above 0: checked at the top
+      if (room < ticks_per_instruction_) {
+        // No whole instruction ends by the action's time: the CPU's clock goes there (less than one
+        // instruction's time) and the instruction runs after the action.
+        advance_clock(local, sc_core::sc_time::from_value(room));
+        continue;
+      }
       const std::uint64_t quantum_end = std::max(to_ns(qk_.next_sync_point()), now + 1);
-      const std::uint64_t until = std::min(next_wakeup_ns(), quantum_end);
+      const std::uint64_t until = std::min(std::min(next_wakeup_ns(), quantum_end), horizon_.next_ns());
       const std::uint64_t span = until > now ? until - now : 0;
       const auto budget = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span / ns_per_instruction_));
       const std::uint64_t n = kernel_->run(budget);
-      qk_.inc(sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS));
+      if (advance_clock(local, sc_core::sc_time(static_cast<double>(n) * ns_per_instruction_, sc_core::SC_NS)))
+        continue;  // at the next action's time: the top of the loop waits there for it
       if (qk_.need_sync() || !inbox_.empty()) sync_clock();
       continue;
     }

@@ -3,8 +3,10 @@
 // the I'm-alive monitor and regroup (cpu/membership/) — joined to the dual bus. It owns the CPU's time:
 // guest instructions run a quantum at a time (temporal decoupling). The CPU hands the bus every message
 // stamped with its own clock instead of waiting for the kernel to catch up; it synchronises when its
-// quantum is spent, when a message to itself waits, and before it halts itself. An idle CPU sleeps until its
-// next timer or message and costs no host time.
+// quantum is spent, when a message to itself waits, and before it halts itself. Its clock never passes the
+// time of a scenario action not yet carried out (ActionHorizon): there it waits for the action, so a fault
+// stops it at its instant and a timed start happens at its time. An idle CPU sleeps until its next timer or
+// message and costs no host time.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -17,6 +19,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>  // needs <systemc> first
 
 #include "bus/bus_system.hpp"
+#include "cpu/action_horizon.hpp"
 #include "cpu/cpu_state.hpp"
 #include "cpu/kernel/kernel.hpp"
 #include "cpu/kernel/platform.hpp"
@@ -51,7 +54,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
  public:
   SC_HAS_PROCESS(Cpu);
   Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus, const sim::TraceBus& trace,
-      ProgramSource& programs);
+      ProgramSource& programs, const ActionHorizon& horizon);
   ~Cpu() override;
 
   // Fault injection, at the current simulated time: stops executing, sending and answering at once.
@@ -83,6 +86,9 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
 
   std::unique_ptr<Kernel> make_kernel();
   void main_thread();
+  std::uint64_t local_ticks() const;
+  void await_actions();
+  bool advance_clock(std::uint64_t local_ticks, const sc_core::sc_time& by);
   void take_starts();
   void come_up();
   void stop(CpuState why, const std::string& reason);
@@ -134,8 +140,14 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   sc_core::sc_event_or_list wake_or_timer_;
   sc_core::sc_process_handle thread_;
   QuantumKeeper qk_;
+  const ActionHorizon& horizon_;
+  // Clock time (in ticks of the time resolution) a run used beyond the next action's time — a system
+  // call's cost that straddles it: the clock stops at the action's time and goes on once it is done.
+  std::uint64_t owed_ticks_ = 0;
   double ns_per_instruction_;
   std::uint64_t ticks_per_ns_;  // of the SystemC time resolution
+  // Rounded up: fewer ticks than this hold no whole instruction.
+  std::uint64_t ticks_per_instruction_;
 
   bool vcd_ = false;
   sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> state_sig_;

@@ -36,7 +36,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, const T
   bus_ = std::make_unique<bus::BusSystem>("bus", bus_config(cfg), trace);
   for (int i = 0; i < cfg.cpus; ++i) {
     const std::string n = "cpu" + std::to_string(i);
-    cpus_.push_back(std::make_unique<cpu::Cpu>(n.c_str(), cpu_config(cfg, i), *bus_, trace, programs));
+    cpus_.push_back(std::make_unique<cpu::Cpu>(n.c_str(), cpu_config(cfg, i), *bus_, trace, programs, horizon_));
   }
 }
 

@@ -1,6 +1,7 @@
 #include "sim/scenario_driver.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace pairsim::sim {
 
@@ -71,6 +72,13 @@ ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, 
       trace_(trace),
       record_(record),
       actions_(resolve_actions(s, seed)) {
+  // Every action time is known now, random ones included: no CPU runs past one before it is carried out.
+  // Nor past the end of the run, which is never carried out: nothing stamped after it is shown.
+  std::vector<std::uint64_t> times;
+  times.reserve(actions_.size() + 1);
+  for (const auto& a : actions_) times.push_back(a.t_ns);
+  times.push_back(s.run.for_ns);
+  machine_.horizon().schedule(std::move(times));
   SC_THREAD(run_thread);
 }
 
@@ -161,7 +169,9 @@ void ScenarioDriver::run_thread() {
     const std::uint64_t now = now_ns();
     if (next > now) {
       wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_NS), until_met_);
-      if (!until_flag_) wait(sc_core::SC_ZERO_TIME);  // let this instant's own events settle before a sample
+      // Let this instant's own events settle first: a reloaded CPU comes up, a message is delivered. (The
+      // CPUs' own work at this instant waits for its actions: see ActionHorizon.)
+      if (!until_flag_) wait(sc_core::SC_ZERO_TIME);
       if (until_flag_) {
         finish_at_until();
         return;
@@ -169,6 +179,16 @@ void ScenarioDriver::run_thread() {
     }
     if (ai < actions_.size() && actions_[ai].t_ns <= now_ns()) {
       apply(actions_[ai++]);
+      if (ai == actions_.size() || actions_[ai].t_ns > now_ns()) {
+        // The instant's last action is done: the CPUs waiting at this time go on, and what they do at it
+        // comes before a sample of it.
+        machine_.horizon().done_through(now_ns());
+        wait(sc_core::SC_ZERO_TIME);
+        if (until_flag_) {
+          finish_at_until();
+          return;
+        }
+      }
       continue;
     }
     if (si < samples.size() && samples[si].t_ns <= now_ns()) {

@@ -1,6 +1,7 @@
 #pragma once
-// Plays a scenario into a machine: starts processes, applies each `at` action at its time, samples the
-// CPU states that `expect … at T` asks about, and ends the run early when `run until $X stops` is met.
+// Plays a scenario into a machine: starts processes, applies each `at` action at its time (the CPUs, told
+// every action time in advance, wait there until it is done: cpu/action_horizon.hpp), samples the CPU
+// states that `expect … at T` asks about, and ends the run early when `run until $X stops` is met.
 #include <cstdint>
 #include <map>
 #include <random>
