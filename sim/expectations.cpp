@@ -193,10 +193,11 @@ struct Checker {
     return {n == e.count, std::to_string(n) + " lines equal " + quoted(e.line)};
   }
   Verdict operator()(const ExpectPrimary& e) const {
+    // The summary's primary_cpu: a CPU that is up and holds the primary, none for a pair lost or stopped.
     const auto* p = r.pair(e.process);
     if (!p) return {false, e.process + " never started"};
-    return {p->primary_cpu == e.cpu && p->state != "lost" && p->state != "stopped",
-            "primary in cpu " + std::to_string(p->primary_cpu) + " (" + p->state + ")"};
+    if (p->primary_cpu < 0) return {false, "no primary (" + p->state + ")"};
+    return {p->primary_cpu == e.cpu, "primary in cpu " + std::to_string(p->primary_cpu) + " (" + p->state + ")"};
   }
   Verdict operator()(const ExpectBackup& e) const {
     const auto* p = r.pair(e.process);

@@ -91,6 +91,16 @@ std::string text_report(const RunOutcome& o) {
   for (std::size_t i = 0; i < o.record->cpu_states().size(); ++i)
     out += " " + std::to_string(i) + "=" + o.record->cpu_states()[i];
   out += "\n";
+  // The process pairs (named processes that had a backup at some time) as the JSON summary's `pairs` has
+  // them: where each half is at the end, never in a CPU that is down.
+  std::string pairs;
+  for (const auto& p : o.record->pairs()) {
+    if (!p.had_backup) continue;
+    auto where = [](int cpu) { return cpu >= 0 ? "cpu " + std::to_string(cpu) : std::string("none"); };
+    pairs += "  " + p.name + " " + p.state + ": primary " + where(p.primary_cpu) + ", backup " + where(p.backup_cpu) +
+             ", " + std::to_string(p.checkpoints) + (p.checkpoints == 1 ? " checkpoint\n" : " checkpoints\n");
+  }
+  if (!pairs.empty()) out += "\npairs:\n" + pairs;
   if (!o.record->takeovers().empty()) {
     out += "\ntakeovers:\n";
     for (const auto& t : o.record->takeovers()) {

@@ -2,6 +2,11 @@
 // What happened in a run, rebuilt from its trace events: CPU states, faults, detections, halts, processes,
 // pairs and takeovers. The summary, the report and the expectations all read it, so they agree with the
 // trace by construction.
+//
+// Events arrive in the order the simulation produced them, which is not time order: a busy CPU runs up to a
+// quantum ahead of the rest, so its line can come before another CPU's, the bus's or the scenario's with an
+// earlier time. Every list here is kept in time order (events of one instant in the order they came), and
+// the pairs are worked out from their events in that order.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -53,12 +58,17 @@ struct TakeoverRecord {
   std::string reason;
 };
 
+// A pair as it stands at the end of what has been recorded. primary_cpu and backup_cpu name only a CPU
+// that holds that half and is up: a half goes with its CPU's failure or halt (a reload brings nothing back).
+// Without a primary the pair names no CPU at all and is `stopped` (its primary exited or abended) or `lost`
+// (its primary's CPU went down and no takeover followed, or the kernels reported it lost).
 struct PairRecord {
   std::string name;
-  int primary_cpu = -1;
+  int primary_cpu = -1;             // -1: none
   int backup_cpu = -1;              // -1: none
   std::string state = "no backup";  // ok, no backup, lost, stopped
   std::uint64_t checkpoints = 0;
+  bool had_backup = false;  // a backup was created at some time: a process pair, not a lone named process
 };
 
 class RunRecord : public TraceSink {
@@ -72,7 +82,7 @@ class RunRecord : public TraceSink {
   const std::vector<HaltRecord>& halts() const { return halts_; }
   const std::vector<ProcessRecord>& processes() const { return processes_; }
   const std::vector<TakeoverRecord>& takeovers() const { return takeovers_; }
-  const std::vector<PairRecord>& pairs() const { return pairs_; }
+  const std::vector<PairRecord>& pairs() const;
   const std::vector<TraceEvent>& notable() const { return notable_; }
 
   // All output lines of every process of that name (both halves of a pair), in the order printed.
@@ -85,7 +95,8 @@ class RunRecord : public TraceSink {
 
  private:
   ProcessRecord* find(int cpu, int pin);
-  PairRecord& pair_entry(const std::string& name);
+  void note_for_pairs(const TraceEvent& e);
+  void settle_pairs() const;
 
   std::vector<std::string> cpu_state_;
   std::vector<std::optional<std::uint64_t>> failed_at_;
@@ -94,8 +105,14 @@ class RunRecord : public TraceSink {
   std::vector<HaltRecord> halts_;
   std::vector<ProcessRecord> processes_;
   std::vector<TakeoverRecord> takeovers_;
-  std::vector<PairRecord> pairs_;
   std::vector<TraceEvent> notable_;  // what the readable report lists, in time order
+
+  // The events that decide who holds a pair's halves, in time order. The pairs are replayed from them when
+  // asked for, because an event that comes late may belong before ones already seen.
+  std::vector<TraceEvent> pair_events_;
+  std::map<std::string, std::uint64_t> checkpoints_;  // per pair; the count needs no order
+  mutable std::vector<PairRecord> pairs_;
+  mutable bool pairs_settled_ = true;
 };
 
 }  // namespace pairsim::sim
