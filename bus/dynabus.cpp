@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "bus/resend.hpp"
 
 namespace pairsim::bus {
 
@@ -137,14 +136,14 @@ void Dynabus::queue_message(int src, int dst, std::uint64_t id, std::vector<std:
       // The choice repeats with period 2 (or is always the same bus): the first two choices say it all.
       const BusId b = count == 1 ? order[0] : order[i % 2];
       s.next_bus[dst] = static_cast<std::uint8_t>(other_bus(b));
-      enqueue(src, b, {slot, m.generation, i, 0, --left[static_cast<int>(b)]}, false);
+      enqueue(src, b, {slot, m.generation, i, --left[static_cast<int>(b)]}, false);
     }
   } else {
     m.seq = 0;
     m.outstanding = count * kBusCount;
     for (int b = 0; b < kBusCount; ++b)
       for (std::uint32_t i = 0; i < count; ++i)
-        enqueue(src, static_cast<BusId>(b), {slot, m.generation, i, 0, count - 1 - i}, false);
+        enqueue(src, static_cast<BusId>(b), {slot, m.generation, i, count - 1 - i}, false);
   }
 }
 
@@ -213,7 +212,7 @@ void Dynabus::end_transfer(BusId b, std::uint64_t now) {
     m->lost_packet = true;
     if (m->mode == SendMode::reliable) ++lost_pending(src, dst);
     arm({now + config_.ack_timeout_ns, 0, m->msg_id,
-         PacketRef{l.current.slot, l.current.generation, l.current.index, l.current.attempts + 1}, m->src_incarnation,
+         PacketRef{l.current.slot, l.current.generation, l.current.index}, m->src_incarnation,
          m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, m->mode});
   }
   // A reliable packet stays the sender's until acknowledged; a both_buses copy is done once sent.
@@ -223,8 +222,12 @@ void Dynabus::end_transfer(BusId b, std::uint64_t now) {
   }
   // An acknowledgement on `b` proves that every packet to dst still waiting for its timer was lost: send
   // them again now, on `b`, instead of one timeout each (the sender's fast path back to full speed).
-  if (taken && lost_pending(src, dst) != 0)
-    for (const Timer& t : take_lost(src, dst, std::nullopt)) handle_lost(now, t, b);
+  if (taken && lost_pending(src, dst) != 0) {
+    // Each goes to the front of its queue: the newest first, so that the oldest, which the receiver's
+    // in-order delivery waits for, goes out first.
+    const std::vector<Timer> lost = take_lost(src, dst, std::nullopt);
+    for (auto it = lost.rbegin(); it != lost.rend(); ++it) handle_lost(now, *it, b);
+  }
 }
 
 void Dynabus::arm(const Timer& t) {
@@ -245,10 +248,14 @@ void Dynabus::expire_timers(std::uint64_t now) {
     timers_.pop_back();
     if (t.mode == SendMode::reliable) {
       --lost_pending(t.src, t.dst);
-      handle_lost(now, t, std::nullopt);
-      // The path is down now: every packet lost on it goes again at once, not one timeout each.
-      if (cpus_[t.src].incarnation == t.src_incarnation)
-        for (const Timer& o : take_lost(t.src, t.dst, t.bus)) handle_lost(now, o, std::nullopt);
+      // The path goes down with this loss: every packet lost on it goes again at once, not one timeout
+      // each. Each goes to the front of its queue, the newest first, so the oldest goes out first.
+      std::vector<Timer> lost{t};
+      if (cpus_[t.src].incarnation == t.src_incarnation) {
+        const std::vector<Timer> more = take_lost(t.src, t.dst, t.bus);
+        lost.insert(lost.end(), more.begin(), more.end());
+      }
+      for (auto it = lost.rbegin(); it != lost.rend(); ++it) handle_lost(now, *it, std::nullopt);
       continue;
     }
     if (cpus_[t.src].incarnation != t.src_incarnation) continue;  // the sender died since
@@ -287,9 +294,8 @@ void Dynabus::handle_lost(std::uint64_t now, const Timer& t, std::optional<BusId
   // Lost on a path the sender thought up, while (with `via`) another path works: the path is down.
   if ((!via || *via != t.bus) && paths_.at(t.src, t.dst, t.bus).lost())
     emit(sim::TraceEvent(now, "path_down").with("cpu", t.src).with("dst", t.dst).with("bus", bus_name(t.bus)));
-  const BusId next = via ? *via
-                         : resend_bus(t.bus, paths_.at(t.src, t.dst, t.bus).up(),
-                                      paths_.at(t.src, t.dst, other_bus(t.bus)).up());
+  // Lost with no other news: the other bus, whose path is up or, with neither up, is the next to probe.
+  const BusId next = via ? *via : other_bus(t.bus);
   emit(sim::TraceEvent(now, "bus_resend")
            .with("cpu", t.src)
            .with("dst", t.dst)

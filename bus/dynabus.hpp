@@ -115,7 +115,6 @@ class Dynabus {
     std::uint32_t slot = 0;
     std::uint32_t generation = 0;
     std::uint32_t index = 0;
-    std::uint32_t attempts = 0;    // transfers of this packet before this one
     std::uint32_t group_left = 0;  // packets of the same message queued right behind it on this bus
   };
   struct OutMessage {  // a message from its send until its sender is done with it
@@ -201,7 +200,9 @@ class Dynabus {
   // Removes and returns, in arming order, the timers of reliable packets from src to dst not yet expired
   // (on bus *on only, or on either).
   std::vector<Timer> take_lost(int src, int dst, std::optional<BusId> on);
-  std::uint32_t& lost_pending(int src, int dst) { return lost_pending_[static_cast<std::size_t>(src) * config_.cpus + dst]; }
+  std::uint32_t& lost_pending(int src, int dst) {
+    return lost_pending_[static_cast<std::size_t>(src) * config_.cpus + dst];
+  }
   std::uint32_t lost_pending(int src, int dst) const {
     return lost_pending_[static_cast<std::size_t>(src) * config_.cpus + dst];
   }

@@ -1,8 +1,8 @@
 #pragma once
 // The receiving half of one CPU's bus interface: collects packets into messages, keyed by (src, msg id).
 // Reliable messages come out in the order their sender sent them to this CPU (each carries an order number
-// per (src, dst); a later message that completes first waits for the earlier one, which its sender resends
-// until it arrives: a reliable message to a live CPU never fails). both_buses messages come out as soon as one copy is whole; the other copy's packets
+// per (src, dst); a later message that completes first waits for the earlier one, which its sender
+// resends until it arrives: a reliable message to a live CPU never fails). both_buses messages come out as soon as one copy is whole; the other copy's packets
 // are then dropped until the sender says no copy is left in flight.
 #include <cstdint>
 #include <vector>

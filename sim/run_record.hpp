@@ -66,7 +66,7 @@ struct PairRecord {
   std::string name;
   int primary_cpu = -1;             // -1: none
   int backup_cpu = -1;              // -1: none
-  std::string state = "no backup";  // ok, no backup, lost, stopped
+  std::string state = "no backup";  // ok, no backup, taking over, lost, stopped
   std::uint64_t checkpoints = 0;
   bool had_backup = false;  // a backup was created at some time: a process pair, not a lone named process
 };

@@ -123,8 +123,18 @@ void Kernel::on_message(int src_cpu, std::vector<std::uint8_t> payload) {
     case MessageType::dest_snapshot: {
       DestSnapshotMsg m;
       if (!decode(payload, m)) return drop(src_cpu, "destination snapshot");
+      const std::uint32_t was_up = core_.up_mask;
       core_.up_mask = m.up_mask | (1u << core_.cfg.cpu);
       core_.destinations.adopt(m.entries);
+      // A reloaded kernel counted every CPU up until now; a CPU the members had declared down before it
+      // joined is never declared down here. What this kernel sent there since (a creation, a request) fails
+      // now, as it would have at a declaration: a failed send is acted on only for a CPU counted down.
+      for (int c = 0; c < core_.cfg.cpus; ++c) {
+        if ((was_up >> c & 1u) == 0 || core_.is_up(c)) continue;
+        pairs_.on_cpu_down(c);
+        messages_.on_cpu_down(c);
+        lifecycle_.on_cpu_down(c);
+      }
       return;
     }
     case MessageType::create: {

@@ -352,6 +352,7 @@ std::int32_t MessageSystem::reply(Process& p, std::uint32_t tag, std::vector<std
   if (it == p.pending.end()) return -guest::fe::bad_tag;
   if (data.size() > guest::kMaxMessageBytes) return -guest::fe::bad_count;
   if (data.size() > it->second.reply_max) data.resize(it->second.reply_max);
+  p.pair_history = true;  // a backup made from now on must not take over as if nothing had been answered
   SavedReply& saved = p.receive_sync[it->second.open_id];
   saved.sync_id = it->second.sync_id;
   saved.error = error;

@@ -97,8 +97,8 @@ struct Process {
   std::optional<Registers> restart;                // backup: the last stack checkpoint's registers
   std::optional<std::uint32_t> takeover_status;    // backup: took over before it reached checkmonitor
   std::deque<std::pair<int, PairOpMsg>> held_ops;  // backup: pair operations that wait for checkmonitor
-  // Primary: the pair has a past (it had a backup before, or this process took over), so a backup created
-  // now starts without the pair's state and must not take over until it has received a checkpoint.
+  // Primary: the pair has a past (it answered a request, had a backup before, or took over), so a backup
+  // created now starts without the pair's state and must not take over until it has received a checkpoint.
   bool pair_history = false;
   // Backup: created into a pair with a past and no checkpoint applied yet. Taking over now would restart
   // the pair from its initial state as if it were new: the pair is lost instead.

@@ -9,8 +9,9 @@ namespace pairsim::cpu {
 std::uint64_t MembershipConfig::effective_window_ns() const {
   if (period_ns == 0) throw std::invalid_argument("membership: the I'm-alive period must be > 0");
   const std::uint64_t w = window_ns != 0 ? window_ns : period_ns / 4;
-  // A round must end before the next send (k·P) so that a CPU decided down is forgotten before anything
-  // it sent afterwards could be mistaken for a reloaded CPU, and so the 3·P detection bound holds.
+  // A round that every member answers must end before the next send (k·P), so that a CPU decided down is
+  // forgotten before anything it sent afterwards could be mistaken for a reloaded CPU, and so the 3·P
+  // detection bound holds. (A round that waits for a member cut off for a moment lasts longer, and says so.)
   if (w == 0 || 2 * w >= period_ns)
     throw std::invalid_argument("membership: the regroup window must be > 0 and < half the I'm-alive period");
   return w;

@@ -326,7 +326,7 @@ def main(argv):
     if argv[:1] == ["replay"]:
         return replay(argv[1:])
     families = {f: range(n) for f, n in FAMILIES.items()}
-    workers = os.cpu_count() or 1
+    workers = min(os.cpu_count() or 1, 2)  # what ctest reserves for it (PROCESSORS 2); --jobs for more
     spare = False
     while argv:
         opt = argv.pop(0)

@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "bus/resend.hpp"
 
 using namespace pairsim::bus;
 
@@ -50,18 +49,4 @@ TEST_CASE("path state: a lost reliable packet marks the path down at once", "[bu
   CHECK_FALSE(p.lost());  // already down: no second report
   CHECK(p.acknowledged());
   CHECK(p.up());
-}
-
-TEST_CASE("resend: a lost packet goes to the other bus when its path is up", "[bus][resend]") {
-  CHECK(resend_bus(BusId::x, true, true) == BusId::y);
-  CHECK(resend_bus(BusId::y, false, true) == BusId::x);
-}
-
-TEST_CASE("resend: with the other path down, again where the path is still up", "[bus][resend]") {
-  CHECK(resend_bus(BusId::x, true, false) == BusId::x);
-}
-
-TEST_CASE("resend: with no path up the packet is never given up; it alternates, probing each path", "[bus][resend]") {
-  CHECK(resend_bus(BusId::x, false, false) == BusId::y);
-  CHECK(resend_bus(BusId::y, false, false) == BusId::x);
 }
