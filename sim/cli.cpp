@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
+#include "sim/campaign_runner.hpp"
 #include "sim/pair_table.hpp"
 #include "sim/run_command.hpp"
 
@@ -24,13 +26,16 @@ const char* const usage_text =
     "\n"
     "commands:\n"
     "  run SCENARIO     simulate a scenario and check its expectations\n"
+    "  campaign SCENARIO --seeds A..B\n"
+    "                   run a scenario once per seed, many at a time, and keep the failing seeds\n"
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
     "\n"
     "  pairsim --help | --version | <command> --help\n"
     "\n"
-    "exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input or usage; 3 internal error\n";
+    "exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input or usage; 3 internal error;\n"
+    "            130 a campaign interrupted\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "pairsim: error: " << msg << "\n" << usage_text;
@@ -83,6 +88,59 @@ int cmd_run(int argc, char* argv[]) {
   if (!o.vcd.empty() && (o.vcd.size() < 5 || o.vcd.compare(o.vcd.size() - 4, 4, ".vcd") != 0))
     return usage_error("the --vcd file's name must end in .vcd, not '" + o.vcd + "'");
   return run_scenario(o);
+}
+
+int cmd_campaign(int argc, char* argv[]) {
+  CampaignOptions o;
+  o.program = argv[0];
+  std::string seeds, shard, jobs, timeout;
+  po::options_description desc(
+      "pairsim campaign SCENARIO --seeds A..B [options]\n"
+      "\n"
+      "Runs SCENARIO once per seed, each run a `pairsim run SCENARIO --seed S --json` of its own, and writes\n"
+      "DIR/results.jsonl (one line per seed, in seed order), DIR/summary.json, DIR/timing.jsonl, and for each\n"
+      "seed that did not hold DIR/seed-S/ with its trace and replay.sh. docs/campaigns.md has the details.\n"
+      "exit codes: 0 every seed held; 1 some seed failed, timed out or crashed; 2 bad input or usage;\n"
+      "130 interrupted (Ctrl-C, SIGTERM): what finished is written.\n"
+      "\n"
+      "options");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
+      "seeds", po::value(&seeds), "the seeds to run: FIRST..LAST, both included (1..1000), or one seed")(
+      "jobs,j", po::value(&jobs), "runs at a time (default: one per core)")(
+      "out,o", po::value(&o.out_dir), "DIR, the campaign's folder (default: campaign-NAME, NAME the scenario's)")(
+      "timeout", po::value(&timeout), "host seconds a run may take before it is killed, verdict timeout (default 300)")(
+      "shard", po::value(&shard), "I/N: run only the seeds s with (s - FIRST) % N == I (0/4 … 3/4)");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
+  if (o.scenario.empty()) return usage_error("campaign needs a scenario file");
+  if (!vm.count("seeds")) return usage_error("campaign needs --seeds FIRST..LAST, such as --seeds 1..100");
+  std::string err;
+  auto range = parse_seed_range(seeds, err);
+  if (!range) return usage_error(err);
+  o.seeds = *range;
+  if (vm.count("shard")) {
+    auto s = parse_shard(shard, err);
+    if (!s) return usage_error(err);
+    o.shard = *s;
+  }
+  if (vm.count("jobs")) {
+    unsigned v = 0;
+    const char* end = jobs.data() + jobs.size();
+    auto [p, ec] = std::from_chars(jobs.data(), end, v);
+    if (jobs.empty() || ec != std::errc() || p != end || v < 1 || v > 1024)
+      return usage_error("--jobs takes a whole number from 1 to 1024, not '" + jobs + "'");
+    o.jobs = v;
+  }
+  if (vm.count("timeout")) {
+    char* end = nullptr;
+    const double v = std::strtod(timeout.c_str(), &end);
+    // Up to a year; the digits check keeps out strtod's "inf", "nan" and hex forms.
+    if (timeout.empty() || timeout.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(v > 0) ||
+        v > 31536000)
+      return usage_error("--timeout takes a number of seconds above 0, such as 300 or 0.5, not '" + timeout + "'");
+    o.timeout_seconds = v;
+  }
+  return run_campaign(o);
 }
 
 int cmd_asm(int argc, char* argv[]) {
@@ -190,6 +248,7 @@ int cli_main(int argc, char* argv[]) {
     return exit_ok;
   }
   if (cmd == "run") return cmd_run(argc, argv);
+  if (cmd == "campaign") return cmd_campaign(argc, argv);
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);

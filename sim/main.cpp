@@ -1,4 +1,4 @@
-// The pairsim command line: run, asm, disasm, table.
+// The pairsim command line: run, campaign, asm, disasm, table.
 #include <cstdlib>
 #include <exception>
 #include <iostream>

@@ -45,6 +45,26 @@ std::uint64_t now_ns() {
 
 }  // namespace
 
+std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibrary& programs) {
+  std::vector<std::string> diags;
+  auto check = [&](const StartProcess& p, const SourceLoc& loc) {
+    std::vector<std::string> d;
+    if (!programs.preload(p.program, d)) {
+      if (programs.resolve(p.program).empty())
+        diags.push_back(
+            loc.str() + ": error: program '" + p.program +
+            "' not found (looked beside the scenario, in the current directory, in the project's guest/ folder "
+            "and in the project's root folder)");
+      else
+        diags.insert(diags.end(), d.begin(), d.end());
+    }
+  };
+  for (const auto& s : scenario.starts) check(s.process, s.loc);
+  for (const auto& a : scenario.actions)
+    if (auto* p = std::get_if<StartProcess>(&a.action)) check(*p, a.loc);
+  return diags;
+}
+
 int run_scenario(const RunOptions& opts) {
   auto level = spdlog::level::from_str(opts.log_level);
   if (level == spdlog::level::off && opts.log_level != "off") {
@@ -75,27 +95,9 @@ int run_scenario(const RunOptions& opts) {
 
   // Every program the scenario names must assemble before anything is simulated.
   ProgramLibrary programs(scenario.path, PAIRSIM_SOURCE_DIR);
-  {
-    std::vector<std::string> diags;
-    auto check = [&](const StartProcess& p, const SourceLoc& loc) {
-      std::vector<std::string> d;
-      if (!programs.preload(p.program, d)) {
-        if (programs.resolve(p.program).empty())
-          diags.push_back(
-              loc.str() + ": error: program '" + p.program +
-              "' not found (looked beside the scenario, in the current directory, in the project's guest/ folder "
-              "and in the project's root folder)");
-        else
-          diags.insert(diags.end(), d.begin(), d.end());
-      }
-    };
-    for (const auto& s : scenario.starts) check(s.process, s.loc);
-    for (const auto& a : scenario.actions)
-      if (auto* p = std::get_if<StartProcess>(&a.action)) check(*p, a.loc);
-    if (!diags.empty()) {
-      for (const auto& d : diags) std::cerr << d << "\n";
-      return exit_bad_input;
-    }
+  if (auto diags = preload_programs(scenario, programs); !diags.empty()) {
+    for (const auto& d : diags) std::cerr << d << "\n";
+    return exit_bad_input;
   }
 
   // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).

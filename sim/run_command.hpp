@@ -3,8 +3,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pairsim::sim {
+
+class ProgramLibrary;
+struct Scenario;
 
 struct RunOptions {
   std::string scenario;
@@ -20,5 +24,10 @@ struct RunOptions {
 enum ExitCode { exit_ok = 0, exit_expectation_failed = 1, exit_bad_input = 2, exit_internal = 3 };
 
 int run_scenario(const RunOptions& opts);
+
+// Loads every program the scenario starts, as a run does before it simulates anything; returns the
+// diagnostics (file:line:col: error: …) of those that are missing or do not assemble. `pairsim campaign`
+// checks its scenario with it once, before it starts any run.
+std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibrary& programs);
 
 }  // namespace pairsim::sim
