@@ -11,9 +11,9 @@
 
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
-#include "sim/campaign_runner.hpp"
-#include "sim/pair_table.hpp"
-#include "sim/run_command.hpp"
+#include "sim/campaign/campaign_runner.hpp"
+#include "sim/report/pair_table.hpp"
+#include "sim/run/run_command.hpp"
 
 namespace po = boost::program_options;
 

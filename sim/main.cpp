@@ -5,7 +5,7 @@
 #include <systemc>
 
 #include "sim/cli.hpp"
-#include "sim/run_command.hpp"
+#include "sim/run/run_command.hpp"
 
 // libsystemc's own main() prints SystemC's banner before sc_main runs; pairsim's output is the report,
 // so this main keeps the banner away (unless SYSTEMC_DISABLE_COPYRIGHT_MESSAGE is already set) and hands

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "bus/bus_system.hpp"
-#include "sim/machine.hpp"
-#include "sim/program_library.hpp"
-#include "sim/run_record.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/report/run_record.hpp"
 
 namespace {
 

@@ -26,9 +26,9 @@
 #include "cpu/interpreter.hpp"
 #include "guest/assembler.hpp"
 #include "guest/syscalls.hpp"
-#include "sim/machine.hpp"
-#include "sim/program_library.hpp"
-#include "sim/run_record.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/report/run_record.hpp"
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <systemc>
 
-#include "sim/machine.hpp"
-#include "sim/program_library.hpp"
-#include "sim/run_record.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/report/run_record.hpp"
 
 int sc_main(int argc, char* argv[]) {
   const double sim_seconds = argc > 1 ? std::atof(argv[1]) : 2000.0;

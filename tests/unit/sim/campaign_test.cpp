@@ -5,9 +5,9 @@
 #include <set>
 #include <sstream>
 
-#include "sim/campaign.hpp"
-#include "sim/campaign_progress.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/campaign/campaign.hpp"
+#include "sim/campaign/campaign_progress.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 using namespace pairsim::sim;
 

@@ -1,8 +1,8 @@
 // The JSON reader a campaign reads its runs' summaries with: values, escapes, exact integers, and errors.
 #include <catch2/catch.hpp>
 
-#include "sim/json_reader.hpp"
-#include "sim/json_writer.hpp"
+#include "sim/report/json_reader.hpp"
+#include "sim/report/json_writer.hpp"
 
 using namespace pairsim::sim;
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <random>
 
-#include "sim/duration.hpp"
+#include "sim/scenario/duration.hpp"
 
 using namespace pairsim::sim;
 

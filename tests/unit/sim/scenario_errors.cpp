@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sim/scenario_parser.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 using namespace pairsim::sim;
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "sim/scenario_parser.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 using namespace pairsim::sim;
 

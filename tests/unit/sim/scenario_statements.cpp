@@ -1,7 +1,7 @@
 // Every statement form of the scenario language parsed into the right AST node.
 #include <catch2/catch.hpp>
 
-#include "sim/scenario_parser.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 using namespace pairsim::sim;
 

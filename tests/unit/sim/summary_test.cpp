@@ -2,10 +2,10 @@
 // that is down, and events that reached the record out of time order are listed in time order.
 #include <catch2/catch.hpp>
 
-#include "sim/expectations.hpp"
-#include "sim/report.hpp"
-#include "sim/run_record.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/report/expectations.hpp"
+#include "sim/report/report.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 using namespace pairsim::sim;
 

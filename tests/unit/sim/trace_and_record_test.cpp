@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "sim/expectations.hpp"
-#include "sim/json_writer.hpp"
-#include "sim/pair_table.hpp"
-#include "sim/run_record.hpp"
-#include "sim/scenario_driver.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/report/expectations.hpp"
+#include "sim/report/json_writer.hpp"
+#include "sim/report/pair_table.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/run/scenario_driver.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/trace_event.hpp"
 
 using namespace pairsim::sim;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/run_record.hpp"
-#include "sim/scenario.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
 

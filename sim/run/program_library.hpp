@@ -13,7 +13,7 @@ namespace pairsim::sim {
 
 class ProgramLibrary : public cpu::ProgramSource {
  public:
-  // Names are looked up as program_search_paths() says (sim/scenario_parser.hpp).
+  // Names are looked up as program_search_paths() says (sim/scenario/scenario_parser.hpp).
   ProgramLibrary(std::string scenario_path, std::string project_dir);
 
   const guest::Program* load(const std::string& name, std::string& error) override;

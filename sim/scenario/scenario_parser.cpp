@@ -1,4 +1,4 @@
-#include "sim/scenario_parser.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "guest/process_name.hpp"
-#include "sim/duration.hpp"
-#include "sim/scenario_lexer.hpp"
+#include "sim/scenario/duration.hpp"
+#include "sim/scenario/scenario_lexer.hpp"
 
 namespace pairsim::sim {
 namespace {

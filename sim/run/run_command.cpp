@@ -1,4 +1,4 @@
-#include "sim/run_command.hpp"
+#include "sim/run/run_command.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,15 +9,15 @@
 #include <iostream>
 #include <systemc>
 
-#include "sim/expectations.hpp"
-#include "sim/machine.hpp"
-#include "sim/pair_signals.hpp"
-#include "sim/pair_table.hpp"
-#include "sim/program_library.hpp"
-#include "sim/report.hpp"
-#include "sim/run_record.hpp"
-#include "sim/scenario_driver.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/report/expectations.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/run/pair_signals.hpp"
+#include "sim/report/pair_table.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/report/report.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/run/scenario_driver.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/jsonl_writer.hpp"
 
 namespace pairsim::sim {

@@ -1,6 +1,6 @@
 #pragma once
 // Reads JSON text into a tree: what a campaign needs to read the `pairsim run --json` summary of each of
-// its runs (and, later, to read results files back). The writing side is sim/json_writer.hpp.
+// its runs (and, later, to read results files back). The writing side is sim/report/json_writer.hpp.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "sim/pair_table.hpp"
+#include "sim/report/pair_table.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "sim/machine.hpp"
+#include "sim/run/machine.hpp"
 
 #include <systemc>
 

@@ -1,9 +1,9 @@
-#include "sim/program_library.hpp"
+#include "sim/run/program_library.hpp"
 
 #include <filesystem>
 
 #include "guest/program_file.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 namespace pairsim::sim {
 

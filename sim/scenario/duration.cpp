@@ -1,4 +1,4 @@
-#include "sim/duration.hpp"
+#include "sim/scenario/duration.hpp"
 
 #include <array>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "sim/scenario_driver.hpp"
+#include "sim/run/scenario_driver.hpp"
 
 #include <algorithm>
 #include <utility>

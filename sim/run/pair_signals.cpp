@@ -1,4 +1,4 @@
-#include "sim/pair_signals.hpp"
+#include "sim/run/pair_signals.hpp"
 
 namespace pairsim::sim {
 

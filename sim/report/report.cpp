@@ -1,8 +1,8 @@
-#include "sim/report.hpp"
+#include "sim/report/report.hpp"
 
 #include <cstdio>
 
-#include "sim/json_writer.hpp"
+#include "sim/report/json_writer.hpp"
 
 namespace pairsim::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/run_record.hpp"
+#include "sim/report/run_record.hpp"
 
 #include <algorithm>
 #include <iterator>

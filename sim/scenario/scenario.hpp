@@ -1,5 +1,5 @@
 #pragma once
-// The scenario AST: what a .scn file says, as plain data. The parser (sim/scenario_parser.hpp)
+// The scenario AST: what a .scn file says, as plain data. The parser (sim/scenario/scenario_parser.hpp)
 // builds it and has validated everything in it; the machine builder and the scenario driver
 // consume it. The language itself is documented in docs/scenarios.md.
 // Standard library only (and the CPU states of cpu/cpu_state.hpp): bus names and times are plain types.

@@ -9,9 +9,9 @@
 #include <systemc>
 #include <vector>
 
-#include "sim/machine.hpp"
-#include "sim/run_record.hpp"
-#include "sim/scenario.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "sim/trace/module_log.hpp"
 
 namespace pairsim::sim {

@@ -1,4 +1,4 @@
-#include "sim/expectations.hpp"
+#include "sim/report/expectations.hpp"
 
 #include <algorithm>
 #include <cstdlib>

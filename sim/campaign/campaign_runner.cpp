@@ -1,4 +1,4 @@
-#include "sim/campaign_runner.hpp"
+#include "sim/campaign/campaign_runner.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,10 +18,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "sim/campaign_progress.hpp"
-#include "sim/program_library.hpp"
-#include "sim/run_command.hpp"
-#include "sim/scenario_parser.hpp"
+#include "sim/campaign/campaign_progress.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/run/run_command.hpp"
+#include "sim/scenario/scenario_parser.hpp"
 
 extern char** environ;
 

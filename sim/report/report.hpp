@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/expectations.hpp"
-#include "sim/run_record.hpp"
-#include "sim/scenario.hpp"
+#include "sim/report/expectations.hpp"
+#include "sim/report/run_record.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
 

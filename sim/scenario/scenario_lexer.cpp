@@ -1,4 +1,4 @@
-#include "sim/scenario_lexer.hpp"
+#include "sim/scenario/scenario_lexer.hpp"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "sim/json_writer.hpp"
+#include "sim/report/json_writer.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "sim/campaign_progress.hpp"
+#include "sim/campaign/campaign_progress.hpp"
 
 #include <algorithm>
 #include <cmath>

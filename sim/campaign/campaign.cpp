@@ -1,4 +1,4 @@
-#include "sim/campaign.hpp"
+#include "sim/campaign/campaign.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,8 +6,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "sim/json_reader.hpp"
-#include "sim/json_writer.hpp"
+#include "sim/report/json_reader.hpp"
+#include "sim/report/json_writer.hpp"
 
 namespace pairsim::sim {
 

@@ -1,9 +1,9 @@
 #pragma once
 // `pairsim campaign`: one scenario under many seeds, one child process per run (SystemC elaborates once
-// per process), results in seed order (docs/campaigns.md). The plain parts are in sim/campaign.hpp.
+// per process), results in seed order (docs/campaigns.md). The plain parts are in sim/campaign/campaign.hpp.
 #include <string>
 
-#include "sim/campaign.hpp"
+#include "sim/campaign/campaign.hpp"
 
 namespace pairsim::sim {
 

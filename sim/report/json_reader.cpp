@@ -1,4 +1,4 @@
-#include "sim/json_reader.hpp"
+#include "sim/report/json_reader.hpp"
 
 #include <charconv>
 #include <cstdlib>

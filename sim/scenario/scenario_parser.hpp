@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
 

@@ -2,7 +2,7 @@
 // Campaigns: one scenario run under many seeds (docs/campaigns.md). This file holds the part that needs
 // neither child processes nor the simulation kernel — seed ranges and shards, what one run's end means,
 // results put back in seed order, the summary and the files' formats — so that unit tests can check it.
-// sim/campaign_runner.cpp starts and watches the runs.
+// sim/campaign/campaign_runner.cpp starts and watches the runs.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
 

@@ -8,7 +8,7 @@
 #include "bus/bus_system.hpp"
 #include "cpu/action_horizon.hpp"
 #include "cpu/cpu.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_bus.hpp"
 
 namespace pairsim::sim {
