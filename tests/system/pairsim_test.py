@@ -37,6 +37,22 @@ def tmpfile(suffix, text=None):
     return path
 
 
+def run_text(text, *args):
+    """Runs scenario text (a temporary file) with --json and a trace: (process, summary or None, events)."""
+    scn = tmpfile(".scn", text)
+    trace = tmpfile(".jsonl")
+    p = run("run", scn, "--json", "--trace", trace, *args)
+    try:
+        summary = json.loads(p.stdout)
+    except json.JSONDecodeError:
+        summary = None
+    with open(trace) as f:
+        events = [json.loads(line) for line in f]
+    os.unlink(scn)
+    os.unlink(trace)
+    return p, summary, events
+
+
 def check(cond, what):
     if cond:
         print("ok:", what)

@@ -2,27 +2,11 @@
 """Liveness with one bus up: a flapping bus, or two buses failing in turn (one always up), slows traffic by a
 small factor at most — no acknowledgement timeout per lost packet, no request failing while its server's
 CPU is up — and a takeover in the middle of it still resends every request to the new primary."""
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import check, done, run, tmpfile  # noqa: E402
-
-
-def run_text(text):
-    scn = tmpfile(".scn", text)
-    trace = tmpfile(".jsonl")
-    p = run("run", scn, "--json", "--trace", trace)
-    try:
-        s = json.loads(p.stdout)
-    except json.JSONDecodeError:
-        s = None
-    with open(trace) as f:
-        ev = [json.loads(line) for line in f]
-    os.unlink(scn)
-    os.unlink(trace)
-    return p, s, ev
+from pairsim_test import check, done, run_text  # noqa: E402
 
 
 def stop_time(ev, name):

@@ -2,28 +2,17 @@
 """A process pair at the edges of its protocol: a CPU failure during a checkswitch, a backup promoted before
 its first checkpoint, and a checkpoint during an outage of both of the backup's paths. Each case is run at
 many moments and checked by its outcome (who is primary, what was printed), not by its trace."""
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import check, done, run, scenario, tmpfile  # noqa: E402
+from pairsim_test import check, done, run_text, scenario  # noqa: E402
 
 
 def traced(text):
     """Runs scenario text with a trace; returns (summary, events)."""
-    scn = tmpfile(".scn", text)
-    trace = tmpfile(".jsonl")
-    p = run("run", scn, "--json", "--trace", trace)
-    try:
-        summary = json.loads(p.stdout)
-    except json.JSONDecodeError:
-        summary = None
-    with open(trace) as f:
-        events = [json.loads(line) for line in f]
-    os.unlink(scn)
-    os.unlink(trace)
+    _, summary, events = run_text(text)
     return summary, events
 
 
