@@ -184,21 +184,9 @@ std::string result_line(const RunResult& r) {
   j.key("failed").begin_array();
   for (const auto& f : r.failed) j.begin_object().field("line", f.line).field("text", f.text).end_object();
   j.end_array();
-  j.key("takeovers");
-  if (r.takeovers)
-    j.value(*r.takeovers);
-  else
-    j.null();
-  j.key("sim_time_ns");
-  if (r.sim_time_ns)
-    j.value(*r.sim_time_ns);
-  else
-    j.null();
-  j.key("detail");
-  if (r.detail.empty())
-    j.null();
-  else
-    j.value(r.detail);
+  j.field("takeovers", r.takeovers);
+  j.field("sim_time_ns", r.sim_time_ns);
+  j.field("detail", r.detail.empty() ? std::nullopt : std::optional<std::string>(r.detail));
   j.end_object();
   return j.str();
 }

@@ -1,6 +1,7 @@
 #pragma once
 // A small streaming JSON writer: enough for the run summary, with stable key order (the order written).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ class JsonWriter {
   JsonWriter& field(const std::string& k, const T& v) {
     key(k);
     return value(v);
+  }
+  // A value the run may not have (a takeover with no failure time, a process with no exit code): null.
+  template <typename T>
+  JsonWriter& field(const std::string& k, const std::optional<T>& v) {
+    key(k);
+    return v ? value(*v) : null();
   }
 
   const std::string& str() const { return out_; }

@@ -18,6 +18,11 @@ int RunOutcome::failed() const {
 
 namespace {
 
+// A pair's half that no CPU holds (-1 in the record) is null in the summary.
+std::optional<int> cpu_or_none(int cpu) {
+  return cpu >= 0 ? std::optional<int>(cpu) : std::nullopt;
+}
+
 std::string time_col(std::uint64_t t_ns) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%12.6f s", static_cast<double>(t_ns) / 1e9);
@@ -140,11 +145,7 @@ std::string json_summary(const RunOutcome& o) {
   j.key("detections").begin_array();
   for (const auto& d : r.detections()) {
     j.begin_object().field("cpu", d.cpu).field("declared_by", d.declared_by);
-    j.key("failure_ns");
-    if (d.failure_ns)
-      j.value(*d.failure_ns);
-    else
-      j.null();
+    j.field("failure_ns", d.failure_ns);
     j.field("declared_ns", d.declared_ns).end_object();
   }
   j.end_array();
@@ -156,16 +157,8 @@ std::string json_summary(const RunOutcome& o) {
   for (const auto& p : r.processes()) {
     j.begin_object().field("name", p.name).field("cpu", p.cpu).field("pin", p.pin).field("program", p.program);
     j.field("state", p.state);
-    j.key("exit");
-    if (p.exit)
-      j.value(*p.exit);
-    else
-      j.null();
-    j.key("abend");
-    if (p.abend)
-      j.value(*p.abend);
-    else
-      j.null();
+    j.field("exit", p.exit);
+    j.field("abend", p.abend);
     j.key("output").begin_array();
     for (const auto& line : p.output) j.value(line);
     j.end_array().end_object();
@@ -174,32 +167,16 @@ std::string json_summary(const RunOutcome& o) {
   j.key("pairs").begin_array();
   for (const auto& p : r.pairs()) {
     j.begin_object().field("name", p.name);
-    j.key("primary_cpu");
-    if (p.primary_cpu >= 0)
-      j.value(p.primary_cpu);
-    else
-      j.null();
-    j.key("backup_cpu");
-    if (p.backup_cpu >= 0)
-      j.value(p.backup_cpu);
-    else
-      j.null();
+    j.field("primary_cpu", cpu_or_none(p.primary_cpu));
+    j.field("backup_cpu", cpu_or_none(p.backup_cpu));
     j.field("state", p.state).field("checkpoints", p.checkpoints).end_object();
   }
   j.end_array();
   j.key("takeovers").begin_array();
   for (const auto& t : r.takeovers()) {
     j.begin_object().field("pair", t.pair).field("from_cpu", t.from_cpu).field("to_cpu", t.to_cpu);
-    j.key("failure_ns");
-    if (t.failure_ns)
-      j.value(*t.failure_ns);
-    else
-      j.null();
-    j.key("detected_ns");
-    if (t.detected_ns)
-      j.value(*t.detected_ns);
-    else
-      j.null();
+    j.field("failure_ns", t.failure_ns);
+    j.field("detected_ns", t.detected_ns);
     j.field("takeover_ns", t.takeover_ns).field("reason", t.reason).end_object();
   }
   j.end_array();
