@@ -129,12 +129,8 @@ void Kernel::on_message(int src_cpu, std::vector<std::uint8_t> payload) {
       // A reloaded kernel counted every CPU up until now; a CPU the members had declared down before it
       // joined is never declared down here. What this kernel sent there since (a creation, a request) fails
       // now, as it would have at a declaration: a failed send is acted on only for a CPU counted down.
-      for (int c = 0; c < core_.cfg.cpus; ++c) {
-        if ((was_up >> c & 1u) == 0 || core_.is_up(c)) continue;
-        pairs_.on_cpu_down(c);
-        messages_.on_cpu_down(c);
-        lifecycle_.on_cpu_down(c);
-      }
+      for (int c = 0; c < core_.cfg.cpus; ++c)
+        if ((was_up >> c & 1u) != 0 && !core_.is_up(c)) fail_outstanding(c);
       return;
     }
     case MessageType::create: {
@@ -187,12 +183,16 @@ void Kernel::on_cpu_down(int cpu) {
   if (core_.lowest_up_cpu() == core_.cfg.cpu)  // one CPU reports it for the whole machine
     for (const auto& name : effect.lost)
       core_.emit(sim::TraceEvent(0, "pair_lost").with("pair", name).with("cpu", cpu));
+  fail_outstanding(cpu);
+  for (auto& [pin, p] : core_.processes.all())
+    if ((p->monitor_mask >> cpu & 1u) != 0) messages_.deliver_system_message(*p, {guest::sysmsg::cpu_down, cpu});
+}
+
+void Kernel::fail_outstanding(int cpu) {
   // Takeovers first, so that the requests failed next are resent to primaries that already serve.
   pairs_.on_cpu_down(cpu);
   messages_.on_cpu_down(cpu);
   lifecycle_.on_cpu_down(cpu);
-  for (auto& [pin, p] : core_.processes.all())
-    if ((p->monitor_mask >> cpu & 1u) != 0) messages_.deliver_system_message(*p, {guest::sysmsg::cpu_down, cpu});
 }
 
 void Kernel::on_cpu_up(int cpu) {

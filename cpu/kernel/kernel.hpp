@@ -59,6 +59,9 @@ class Kernel {
   std::uint64_t dropped_messages() const { return core_.dropped_messages; }
 
  private:
+  // `cpu` is counted down now: takeovers of the pairs whose backup is here, and path errors and "no
+  // backup" for everything this kernel had outstanding there.
+  void fail_outstanding(int cpu);
   void charge(std::uint64_t instructions);
   // After a system call inside run(): true when run() should return to the host first.
   bool host_wanted_after_call(std::uint64_t budget_end_ns) const;

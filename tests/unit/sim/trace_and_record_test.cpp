@@ -7,6 +7,7 @@
 #include "sim/run/scenario_driver.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/trace_event.hpp"
+#include "record_test_support.hpp"
 
 using namespace pairsim::sim;
 
@@ -76,21 +77,8 @@ TEST_CASE("format_seconds trims trailing zeros and keeps nanoseconds", "[report]
 
 namespace {
 
-Scenario parse_ok(const std::string& text) {
-  auto r = parse_scenario(text, "t.scn");
-  INFO((r.errors.empty() ? std::string() : r.errors.front().str()));
-  REQUIRE(r.ok());
-  return *r.scenario;
-}
-
-void feed(RunRecord& r, std::uint64_t t, const std::string& kind,
-          std::initializer_list<std::pair<const char*, std::int64_t>> ints,
-          std::initializer_list<std::pair<const char*, const char*>> strs = {}) {
-  TraceEvent e(t, kind);
-  for (auto& [k, v] : ints) e.with(k, v);
-  for (auto& [k, v] : strs) e.with(k, v);
-  r.on_event(e);
-}
+using test::feed;
+using test::parse_ok;
 
 }  // namespace
 
