@@ -12,6 +12,7 @@
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
 #include "sim/campaign/campaign_runner.hpp"
+#include "sim/campaign/shrink_command.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
 
@@ -28,6 +29,10 @@ const char* const usage_text =
     "  run SCENARIO     simulate a scenario and check its expectations\n"
     "  campaign SCENARIO --seeds A..B\n"
     "                   run a scenario once per seed, many at a time, and keep the failing seeds\n"
+    "  pin SCENARIO --seed S\n"
+    "                   print the scenario with every random draw of that seed made\n"
+    "  shrink SCENARIO --seed S\n"
+    "                   reduce a failing seed to the fewest faults that still fail, as a scenario\n"
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
@@ -61,6 +66,17 @@ std::optional<int> parse(int argc, char* argv[], const po::options_description& 
   return std::nullopt;
 }
 
+// --seed, read by hand: Boost would take "-1" as 18446744073709551615.
+std::optional<std::uint64_t> parse_seed(const std::string& seed) {
+  std::uint64_t v = 0;
+  const char* end = seed.data() + seed.size();
+  auto [p, ec] = std::from_chars(seed.data(), end, v);
+  if (seed.empty() || ec != std::errc() || p != end) return std::nullopt;
+  return v;
+}
+
+const char* const bad_seed = "--seed takes a whole number from 0 to 18446744073709551615, not '";
+
 int cmd_run(int argc, char* argv[]) {
   RunOptions o;
   std::string seed;
@@ -77,13 +93,8 @@ int cmd_run(int argc, char* argv[]) {
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
   if (o.scenario.empty()) return usage_error("run needs a scenario file");
   if (vm.count("seed")) {
-    // Read by hand: Boost would take "-1" as 18446744073709551615.
-    std::uint64_t v = 0;
-    const char* end = seed.data() + seed.size();
-    auto [p, ec] = std::from_chars(seed.data(), end, v);
-    if (seed.empty() || ec != std::errc() || p != end)
-      return usage_error("--seed takes a whole number from 0 to 18446744073709551615, not '" + seed + "'");
-    o.seed = v;
+    o.seed = parse_seed(seed);
+    if (!o.seed) return usage_error(bad_seed + seed + "'");
   }
   if (!o.vcd.empty() && (o.vcd.size() < 5 || o.vcd.compare(o.vcd.size() - 4, 4, ".vcd") != 0))
     return usage_error("the --vcd file's name must end in .vcd, not '" + o.vcd + "'");
@@ -141,6 +152,66 @@ int cmd_campaign(int argc, char* argv[]) {
     o.timeout_seconds = v;
   }
   return run_campaign(o);
+}
+
+int cmd_pin(int argc, char* argv[]) {
+  PinOptions o;
+  std::string seed;
+  po::options_description desc(
+      "pairsim pin SCENARIO [--seed S] [--out FILE]\n"
+      "\n"
+      "Prints SCENARIO with every random draw of seed S made: each `at` statement becomes the `at T ACTION`\n"
+      "lines it drew, menus and the `seed` line go, all else stays. The result runs the same run as\n"
+      "`pairsim run SCENARIO --seed S`, with nothing left to draw.\n"
+      "\n"
+      "options");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
+      "seed", po::value(&seed), "the seed (default: the scenario's `seed`, or 1)")(
+      "out,o", po::value(&o.out), "write the scenario to FILE instead of standard output");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
+  if (o.scenario.empty()) return usage_error("pin needs a scenario file");
+  if (vm.count("seed")) {
+    o.seed = parse_seed(seed);
+    if (!o.seed) return usage_error(bad_seed + seed + "'");
+  }
+  return run_pin(o);
+}
+
+int cmd_shrink(int argc, char* argv[]) {
+  ShrinkOptions o;
+  o.program = argv[0];
+  std::string seed, timeout;
+  po::options_description desc(
+      "pairsim shrink SCENARIO --seed S [--out FILE]\n"
+      "\n"
+      "Runs SCENARIO with seed S, which must not hold, then again and again with fewer of its faults, each as\n"
+      "late as it still fails the same way, and writes the smallest such run as a scenario of its own (to\n"
+      "standard output, or FILE). Progress goes to standard error. docs/campaigns.md has the details.\n"
+      "exit codes: 0 shrunk; 2 bad input, or the seed holds.\n"
+      "\n"
+      "options");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
+      "seed", po::value(&seed), "the failing seed (default: the scenario's `seed`, or 1)")(
+      "out,o", po::value(&o.out), "write the shrunk scenario to FILE")(
+      "timeout", po::value(&timeout), "host seconds one run may take (default 300)")(
+      "quiet,q", po::bool_switch(&o.quiet), "no progress on standard error");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
+  if (o.scenario.empty()) return usage_error("shrink needs a scenario file");
+  if (vm.count("seed")) {
+    o.seed = parse_seed(seed);
+    if (!o.seed) return usage_error(bad_seed + seed + "'");
+  }
+  if (vm.count("timeout")) {
+    char* end = nullptr;
+    const double v = std::strtod(timeout.c_str(), &end);
+    if (timeout.empty() || timeout.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(v > 0) ||
+        v > 31536000)
+      return usage_error("--timeout takes a number of seconds above 0, such as 300 or 0.5, not '" + timeout + "'");
+    o.timeout_seconds = v;
+  }
+  return run_shrink(o);
 }
 
 int cmd_asm(int argc, char* argv[]) {
@@ -249,6 +320,8 @@ int cli_main(int argc, char* argv[]) {
   }
   if (cmd == "run") return cmd_run(argc, argv);
   if (cmd == "campaign") return cmd_campaign(argc, argv);
+  if (cmd == "pin") return cmd_pin(argc, argv);
+  if (cmd == "shrink") return cmd_shrink(argc, argv);
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);

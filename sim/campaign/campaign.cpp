@@ -94,15 +94,6 @@ std::uint64_t SeedPlan::size() const {
   return (total - shard_.index - 1) / shard_.count + 1;
 }
 
-bool draws_at_random(const Scenario& scenario) {
-  for (const auto& a : scenario.actions) {
-    if (a.random_range) return true;
-    if (auto* f = std::get_if<FailCpu>(&a.action); f && f->cpu == random_cpu) return true;
-    if (auto* r = std::get_if<ReloadCpu>(&a.action); r && r->cpu == random_cpu) return true;
-  }
-  return false;
-}
-
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::held:

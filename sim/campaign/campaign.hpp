@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/scenario/schedule.hpp"  // draws_at_random: whether the seeds give different runs
 #include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
@@ -47,9 +48,6 @@ class SeedPlan {
   Shard shard_;
 };
 
-// True when the scenario draws something from its seed (`at random`, `cpu random`); otherwise every seed
-// gives the same run, which the campaign says.
-bool draws_at_random(const Scenario& scenario);
 
 enum class Verdict { held, failed, timeout, crash };
 inline constexpr std::array<Verdict, 4> all_verdicts{Verdict::held, Verdict::failed, Verdict::timeout, Verdict::crash};

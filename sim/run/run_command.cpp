@@ -139,7 +139,7 @@ int run_scenario(const RunOptions& opts) {
     if (auto* p = std::get_if<StartProcess>(&a.action); p && !p->name.empty()) named.push_back(p->name);
   PairSignals pair_signals("pairs", named);
   trace.add_sink(&pair_signals);
-  ScenarioDriver driver("driver", scenario, seed, machine, trace, record);
+  ScenarioDriver driver("driver", scenario, resolve_schedule(scenario, seed), machine, trace, record);
   trace.add_sink(&driver);
 
   sc_core::sc_trace_file* vcd = nullptr;

@@ -11,67 +11,17 @@ std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value());
 }
 
-// Uniform in [lo, hi] from the generator's raw output: the same on every standard library, unlike
-// std::uniform_int_distribution, so a seed replays the same run wherever it is built.
-std::uint64_t draw(std::mt19937_64& rng, std::uint64_t lo, std::uint64_t hi) {
-  const std::uint64_t span = hi - lo;
-  if (span == ~0ull) return rng();
-  return lo + rng() % (span + 1);
-}
-
-std::string bus_word(BusName b) {
-  return std::string(1, to_char(b));
-}
-
 }  // namespace
 
-std::string describe(const Action& a) {
-  struct V {
-    std::string operator()(const FailCpu& x) const { return "fail cpu " + std::to_string(x.cpu); }
-    std::string operator()(const ReloadCpu& x) const { return "reload cpu " + std::to_string(x.cpu); }
-    std::string operator()(const FailBus& x) const { return "fail bus " + bus_word(x.bus); }
-    std::string operator()(const RepairBus& x) const { return "repair bus " + bus_word(x.bus); }
-    std::string operator()(const FailPath& x) const {
-      return "fail path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
-    }
-    std::string operator()(const RepairPath& x) const {
-      return "repair path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
-    }
-    std::string operator()(const StartProcess& x) const {
-      return "start " + (x.name.empty() ? std::string() : x.name + " ") + "program " + x.program + " cpu " +
-             std::to_string(x.cpu);
-    }
-  };
-  return std::visit(V{}, a);
-}
-
-std::vector<ResolvedAction> resolve_actions(const Scenario& s, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<ResolvedAction> out;
-  for (const auto& ta : s.actions) {
-    ResolvedAction r{ta.t_ns, ta.action, ta.text, ta.loc.line};
-    if (ta.random_range) r.t_ns = draw(rng, ta.random_range->from_ns, ta.random_range->to_ns);
-    auto pick_cpu = [&](int& cpu) {
-      if (cpu == random_cpu) cpu = static_cast<int>(draw(rng, 0, static_cast<std::uint64_t>(s.machine.cpus - 1)));
-    };
-    if (auto* f = std::get_if<FailCpu>(&r.action)) pick_cpu(f->cpu);
-    if (auto* f = std::get_if<ReloadCpu>(&r.action)) pick_cpu(f->cpu);
-    out.push_back(std::move(r));
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ResolvedAction& a, const ResolvedAction& b) { return a.t_ns < b.t_ns; });
-  return out;
-}
-
-ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::uint64_t seed, Machine& m,
-                               const TraceBus& trace, RunRecord& record)
+ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::vector<ResolvedAction> schedule,
+                               Machine& m, const TraceBus& trace, RunRecord& record)
     : sc_core::sc_module(name),
       scenario_(s),
       log_(this->name()),
       machine_(m),
       trace_(trace),
       record_(record),
-      actions_(resolve_actions(s, seed)) {
+      actions_(std::move(schedule)) {
   // Every action time is known now, random ones included: no CPU runs past one before it is carried out.
   // Nor past the end of the run, which is never carried out: nothing stamped after it is shown.
   std::vector<std::uint64_t> times;

@@ -4,38 +4,24 @@
 // states that `expect … at T` asks about, and ends the run early when `run until $X stops` is met.
 #include <cstdint>
 #include <map>
-#include <random>
 #include <string>
 #include <systemc>
 #include <vector>
 
 #include "sim/run/machine.hpp"
 #include "sim/report/run_record.hpp"
+#include "sim/scenario/schedule.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/module_log.hpp"
 
 namespace pairsim::sim {
 
-// A scenario action with its random parts drawn: the time and the CPU it will really have.
-struct ResolvedAction {
-  std::uint64_t t_ns;
-  Action action;
-  std::string text;
-  int line;
-};
-
-// Draws every `at random` time and `cpu random` from the run's one generator, in file order, and sorts the
-// result by time (equal times keep file order). Kernel-free, so it is unit-tested.
-std::vector<ResolvedAction> resolve_actions(const Scenario& s, std::uint64_t seed);
-
-// What an action does in words, for the trace and the report ("fail cpu 2").
-std::string describe(const Action& a);
-
 class ScenarioDriver : public sc_core::sc_module, public TraceSink {
  public:
   SC_HAS_PROCESS(ScenarioDriver);
-  ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::uint64_t seed, Machine& m, const TraceBus& trace,
-                 RunRecord& record);
+  // `schedule`: the scenario's actions with their random parts drawn (resolve_schedule).
+  ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, std::vector<ResolvedAction> schedule, Machine& m,
+                 const TraceBus& trace, RunRecord& record);
 
   void on_event(const TraceEvent& e) override;
 

@@ -42,7 +42,7 @@ char to_char(BusName bus);  // 'X' or 'Y'
 using CpuState = cpu::CpuState;
 std::optional<CpuState> parse_cpu_state(std::string_view word);
 
-// cpu field of FailCpu / ReloadCpu: draw the CPU from the run's seeded generator.
+// The CPU of an action whose CPU is drawn from the run's seeded generator, until it is drawn.
 inline constexpr int random_cpu = -1;
 
 // ---- actions: what a `start` or an `at` statement does ----
@@ -60,11 +60,11 @@ struct RepairBus {
 };
 struct FailPath {  // one CPU's attachment to one bus
   BusName bus = BusName::x;
-  int cpu = 0;
+  int cpu = 0;  // or random_cpu
 };
 struct RepairPath {
   BusName bus = BusName::x;
-  int cpu = 0;
+  int cpu = 0;  // or random_cpu
 };
 struct StartProcess {
   std::string name;     // "$SERV"; empty for an unnamed process
@@ -80,12 +80,28 @@ struct TimeRange {
   std::uint64_t to_ns = 0;  // inclusive; from_ns <= to_ns
 };
 
-struct TimedAction {
+// An action as written, its random parts not drawn yet (sim/scenario/schedule.hpp draws them).
+struct ActionSpec {
+  Action action;                   // a drawn CPU is random_cpu, a drawn bus X, until the schedule draws them
+  std::vector<int> cpu_choices;    // `cpu random [of 1 2]`: the CPUs it is drawn from, sorted, each once
+  bool random_bus = false;         // `fail bus random`, `fail path random cpu N`: X or Y is drawn
+  std::optional<TimeRange> lasts;  // `for D` (from == to) / `for random A..B`: a fault's repair comes that long after
+  SourceLoc loc;                   // the `at` keyword, or the `menu` keyword for a menu entry
+  std::string text;                // the statement, trimmed, without its comment
+};
+
+// `at … pick N from MENU`: N faults, each its own time in the `at` statement's range and its own entry of
+// the menu (drawn with replacement), with that entry's own random parts.
+struct Pick {
+  int count = 1;
+  std::string menu;
+  std::vector<ActionSpec> entries;  // the menu's `menu NAME ACTION` statements, in file order
+};
+
+struct TimedAction : ActionSpec {
   std::uint64_t t_ns = 0;                 // for a random action: its range's from_ns
   std::optional<TimeRange> random_range;  // `at random A..B`: time drawn uniformly in [A, B]
-  Action action;
-  SourceLoc loc;     // the `at` keyword
-  std::string text;  // the statement, trimmed, without its comment
+  std::optional<Pick> pick;               // set: the action is drawn from a menu (ActionSpec's fields unused)
 };
 
 // A `start` statement without `at`: runs at time 0, before any `at` action.

@@ -1,6 +1,7 @@
 #include "sim/scenario/scenario_parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -22,6 +23,7 @@ constexpr std::uint64_t max_memory = 64u << 20;  // 16 CPUs of it must still fit
 // Simulated time is an sc_time of picoseconds; keep every time far inside its range.
 constexpr std::uint64_t max_time_ns = 1'000'000ull * 1'000'000'000ull;
 constexpr double min_mips = 0.001;
+constexpr std::int64_t max_pick = 1000;  // faults one `pick` draws
 constexpr double max_mips = 100000;
 constexpr std::uint64_t min_bus = 1'000;                 // bytes/s: a 32-byte packet in 32 ms
 constexpr std::uint64_t max_bus = 1'000'000'000'000ull;  // as the bus model accepts (bus/bus_types.hpp)
@@ -171,6 +173,7 @@ class ScenarioParser {
       std::string what;
     };
     std::vector<TimeCheck> time_checks;
+    std::vector<std::pair<SourceLoc, std::string>> picks;  // `pick N from MENU`: where, which menu
   };
 
   SourceLoc loc(int line, int col) const { return SourceLoc{name_, line, col}; }
@@ -184,6 +187,7 @@ class ScenarioParser {
     if (!pending_.started_name.empty()) started_.emplace(pending_.started_name, line);
     for (auto& r : pending_.process_refs) process_refs_.push_back(std::move(r));
     for (auto& c : pending_.time_checks) time_checks_.push_back(std::move(c));
+    for (auto& p : pending_.picks) picks_.push_back(std::move(p));
   }
 
   void statement(const ScenarioLine& line) {
@@ -213,11 +217,13 @@ class ScenarioParser {
       scenario_.expectations.push_back(std::move(e));
     } else if (w == "seed") {
       seed(in, first);
+    } else if (w == "menu") {
+      menu(in, line.text, first.col);
     } else {
       std::string hint;
       if (w == "fail" || w == "repair" || w == "reload") hint = " (schedule it: 'at 2s " + w + " ...')";
       fail(first.col,
-           "unknown statement " + describe(first) + "; expected one of: machine, at, start, run, expect, seed" + hint);
+           "unknown statement " + describe(first) + "; expected one of: machine, at, start, run, expect, seed, menu" + hint);
     }
   }
 
@@ -284,9 +290,7 @@ class ScenarioParser {
   void at(Cursor& in, TimedAction& a) {
     if (in.accept("random")) {
       const ScenarioToken& tok = in.word("a time range such as 1s..5s");
-      auto [from, to] = range_of(tok, "1s..5s", [](const std::string& s, int col) {
-        return time_of(ScenarioToken{s, col, col, false});
-      });
+      auto [from, to] = time_range(tok, "1s..5s");
       a.t_ns = from;
       a.random_range = TimeRange{from, to};
       pending_.time_checks.push_back({here(tok.col), to, false, "the range's end " + format_duration(to)});
@@ -295,47 +299,133 @@ class ScenarioParser {
       a.t_ns = time_of(tok);
       pending_.time_checks.push_back({here(tok.col), a.t_ns, false, "the time " + tok.text});
     }
-    a.action = action(in);
+    if (in.accept("pick")) {
+      Pick p;
+      p.count = static_cast<int>(int_in_range(in, 1, max_pick, "the number of faults to pick"));
+      in.keyword({"from"}, "after the number of faults");
+      const ScenarioToken& name = in.word("the name of a menu");
+      p.menu = name.text;
+      pending_.picks.push_back({here(name.col), p.menu});
+      a.pick = std::move(p);
+      return;
+    }
+    action(in, a);
   }
 
-  Action action(Cursor& in) {
+  // `menu NAME ACTION`: one entry of a menu of faults that `at … pick N from NAME` draws from.
+  void menu(Cursor& in, const std::string& text, int kw_col) {
+    const ScenarioToken& name = in.word("a menu name such as faults");
+    if (!is_menu_name(name.text))
+      fail(name.col, "bad menu name " + describe(name) + ": a letter, then letters, digits, _ or -");
+    ActionSpec e;
+    e.loc = here(kw_col);
+    e.text = text;
+    const ScenarioToken* verb = in.peek();
+    action(in, e);
+    if (std::holds_alternative<StartProcess>(e.action))
+      fail(verb->col, "a menu holds faults (fail, repair, reload), not 'start'");
+    in.expect_end();
+    menus_[name.text].push_back(std::move(e));
+  }
+
+  static bool is_menu_name(const std::string& s) {
+    if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> time_range(const ScenarioToken& tok, std::string_view example) {
+    return range_of(tok, example, [](const std::string& s, int col) {
+      return time_of(ScenarioToken{s, col, col, false});
+    });
+  }
+
+  void action(Cursor& in, ActionSpec& a) {
     const ScenarioToken& verb = in.keyword({"fail", "repair", "reload", "start"}, "as the action");
     if (verb.text == "fail") {
       const ScenarioToken& what = in.keyword({"cpu", "bus", "path"}, "after 'fail'");
-      if (what.text == "cpu") return FailCpu{cpu_number(in, true)};
-      if (what.text == "bus") return FailBus{bus_name(in)};
-      BusName bus = bus_name(in);
-      in.keyword({"cpu"}, "after the bus name");
-      return FailPath{bus, cpu_number(in, false)};
+      if (what.text == "cpu") {
+        a.action = FailCpu{cpu_choice(in, a)};
+      } else if (what.text == "bus") {
+        a.action = FailBus{bus_choice(in, a)};
+      } else {
+        BusName bus = bus_choice(in, a);
+        in.keyword({"cpu"}, "after the bus name");
+        a.action = FailPath{bus, cpu_choice(in, a)};
+      }
+      if (in.accept("for")) {
+        if (in.accept("random")) {
+          const ScenarioToken& tok = in.word("a time range such as 1ms..10ms");
+          auto [from, to] = time_range(tok, "1ms..10ms");
+          if (from == 0) fail(tok.col, "a fault lasts longer than 0s");
+          a.lasts = TimeRange{from, to};
+        } else {
+          std::uint64_t d = positive_time(in, "a fault's duration");
+          a.lasts = TimeRange{d, d};
+        }
+      }
+      return;
     }
     if (verb.text == "repair") {
       const ScenarioToken& what = in.keyword({"bus", "path"}, "after 'repair' (a CPU comes back with 'reload cpu N')");
-      BusName bus = bus_name(in);
-      if (what.text == "bus") return RepairBus{bus};
+      BusName bus = bus_choice(in, a);
+      if (what.text == "bus") {
+        a.action = RepairBus{bus};
+        return;
+      }
       in.keyword({"cpu"}, "after the bus name");
-      return RepairPath{bus, cpu_number(in, false)};
+      a.action = RepairPath{bus, cpu_choice(in, a)};
+      return;
     }
     if (verb.text == "reload") {
       in.keyword({"cpu"}, "after 'reload'");
-      return ReloadCpu{cpu_number(in, true)};
+      a.action = ReloadCpu{cpu_choice(in, a)};
+      return;
     }
-    return start_body(in);
+    a.action = start_body(in);
+  }
+
+  BusName bus_choice(Cursor& in, ActionSpec& a) {
+    if (in.accept("random")) {
+      a.random_bus = true;
+      return BusName::x;
+    }
+    return bus_name(in);
   }
 
   BusName bus_name(Cursor& in) {
-    const ScenarioToken& tok = in.word("a bus name, X or Y");
+    const ScenarioToken& tok = in.word("a bus name, X or Y, or 'random'");
     if (tok.text == "X" || tok.text == "x") return BusName::x;
     if (tok.text == "Y" || tok.text == "y") return BusName::y;
-    fail(tok.col, "expected a bus name, X or Y, found " + describe(tok));
+    fail(tok.col, "expected a bus name, X or Y, or 'random', found " + describe(tok));
   }
 
-  int cpu_number(Cursor& in, bool allow_random) {
+  // `N`, `random` (any CPU) or `random of 1 2 3` (one of those).
+  int cpu_choice(Cursor& in, ActionSpec& a) {
+    const ScenarioToken* tok = in.peek();
+    if (!tok || tok->is_string || tok->text != "random") return cpu_number(in);
+    in.take("random");
+    pending_.names_cpu = true;
+    if (in.accept("of")) {
+      while (!in.at_end() && !in.peek()->is_string && in.peek()->text != "for") {
+        const ScenarioToken* at = in.peek();
+        int cpu = cpu_number(in);
+        if (std::find(a.cpu_choices.begin(), a.cpu_choices.end(), cpu) != a.cpu_choices.end())
+          fail(at->col, "CPU " + std::to_string(cpu) + " is listed twice after 'of'");
+        a.cpu_choices.push_back(cpu);
+      }
+      if (a.cpu_choices.empty()) fail(in.end_col(), "expected CPU numbers after 'of', such as: cpu random of 1 2");
+      std::sort(a.cpu_choices.begin(), a.cpu_choices.end());
+    } else {
+      for (int c = 0; c < scenario_.machine.cpus; ++c) a.cpu_choices.push_back(c);
+    }
+    return random_cpu;
+  }
+
+  int cpu_number(Cursor& in) {
     const ScenarioToken& tok = in.word("a CPU number");
     pending_.names_cpu = true;
-    if (tok.text == "random") {
-      if (!allow_random) fail(tok.col, "'cpu random' is allowed only in 'fail cpu' and 'reload cpu'");
-      return random_cpu;
-    }
+    if (tok.text == "random") fail(tok.col, "'cpu random' is allowed only where a fault names a CPU (fail cpu, fail path, repair path, reload cpu)");
     Integer n = parse_integer(tok.text);
     if (!n.valid) fail(tok.col, "expected a CPU number, found " + describe(tok));
     int cpus = scenario_.machine.cpus;
@@ -386,7 +476,7 @@ class ScenarioParser {
         if (tok.text.empty()) fail(tok.col, "the program path is empty");
         p.program = tok.text;
       } else if (opt.text == "cpu") {
-        p.cpu = cpu_number(in, false);
+        p.cpu = cpu_number(in);
       } else if (opt.text == "priority") {
         p.priority = static_cast<int>(int_in_range(in, 1, 199, "priority"));
       } else {
@@ -447,7 +537,7 @@ class ScenarioParser {
     const ScenarioToken& kw = in.take("an expectation");
     const std::string& w = kw.is_string ? std::string() : kw.text;
     if (w == "cpu") {
-      int cpu = cpu_number(in, false);
+      int cpu = cpu_number(in);
       const ScenarioToken& st = in.word("a CPU state (one of: up, down, halted, reloading)");
       std::optional<CpuState> state = parse_cpu_state(st.text);
       if (!state) fail(st.col, "expected a CPU state (one of: up, down, halted, reloading), found " + describe(st));
@@ -461,7 +551,7 @@ class ScenarioParser {
     }
     if (w == "detected") {
       in.keyword({"cpu"}, "after 'detected'");
-      int cpu = cpu_number(in, false);
+      int cpu = cpu_number(in);
       in.keyword({"within"}, "after the CPU number");
       return ExpectDetected{cpu, positive_time(in, "'within'")};
     }
@@ -472,7 +562,7 @@ class ScenarioParser {
     }
     if (w == "halted") {
       in.keyword({"cpu"}, "after 'halted'");
-      return ExpectHalted{cpu_number(in, false)};
+      return ExpectHalted{cpu_number(in)};
     }
     if (w == "output") return expect_output(in);
     if (w == "takeover") {
@@ -516,7 +606,7 @@ class ScenarioParser {
       return ExpectNoBackup{name};
     }
     in.keyword({"cpu"}, "after '" + what.text + "'");
-    int cpu = cpu_number(in, false);
+    int cpu = cpu_number(in);
     if (what.text == "primary") return ExpectPrimary{name, cpu};
     return ExpectBackup{name, cpu};
   }
@@ -555,6 +645,20 @@ class ScenarioParser {
         else if (!c.may_equal_end && c.t_ns >= end)
           errors_.push_back({c.loc, c.what + " is not before " + at_end});
       }
+    }
+    // A menu may be written before or after the statements that pick from it.
+    for (auto& a : scenario_.actions) {
+      if (!a.pick) continue;
+      auto it = menus_.find(a.pick->menu);
+      if (it != menus_.end()) a.pick->entries = it->second;
+    }
+    for (const auto& [where, name] : picks_) {
+      if (menus_.count(name)) continue;
+      std::string known;
+      for (const auto& [n, entries] : menus_) known += (known.empty() ? "" : ", ") + n;
+      errors_.push_back({where, "no menu statement defines menu '" + name + "'" +
+                                    (known.empty() ? " (write entries as: menu " + name + " fail cpu random)"
+                                                   : " (defined: " + known + ")")});
     }
     for (const auto& [where, name] : process_refs_) {
       if (started_.count(name)) continue;
@@ -598,6 +702,8 @@ class ScenarioParser {
   std::map<std::string, int> started_;  // name -> line of its start statement
   std::vector<std::pair<SourceLoc, std::string>> process_refs_;
   std::vector<Pending::TimeCheck> time_checks_;
+  std::vector<std::pair<SourceLoc, std::string>> picks_;
+  std::map<std::string, std::vector<ActionSpec>> menus_;  // name -> entries, in file order
 };
 
 }  // namespace

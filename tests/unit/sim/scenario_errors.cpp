@@ -34,12 +34,12 @@ void check(const std::string& text, int line, int col, const std::string& messag
 
 TEST_CASE("scenario error: unknown statement lists the statements", "[scenario][error]") {
   check("run for 1s\nmachin cpus 4\n", 2, 1,
-        "unknown statement 'machin'; expected one of: machine, at, start, run, expect, seed");
+        "unknown statement 'machin'; expected one of: machine, at, start, run, expect, seed, menu");
   check("run for 1s\n  fail cpu 2\n", 2, 3,
-        "unknown statement 'fail'; expected one of: machine, at, start, run, expect, seed "
+        "unknown statement 'fail'; expected one of: machine, at, start, run, expect, seed, menu "
         "(schedule it: 'at 2s fail ...')");
   check("run for 1s\n\"run\"\n", 2, 1,
-        "unknown statement the string \"run\"; expected one of: machine, at, start, run, expect, seed");
+        "unknown statement the string \"run\"; expected one of: machine, at, start, run, expect, seed, menu");
 }
 
 TEST_CASE("scenario error: unknown word inside a statement", "[scenario][error]") {
@@ -62,7 +62,7 @@ TEST_CASE("scenario error: unknown word inside a statement", "[scenario][error]"
   check("run for 1s\nstart $A program a.pasm cpu 0\nexpect output $A matches \"x\"\n", 3, 18,
         "expected a \"line\", or one of: contains, sequence, count, found 'matches'");
   check("run during 1s\n", 1, 5, "expected one of: for, until after 'run', found 'during'");
-  check("run for 1s\nat 1ms fail bus Z\n", 2, 17, "expected a bus name, X or Y, found 'Z'");
+  check("run for 1s\nat 1ms fail bus Z\n", 2, 17, "expected a bus name, X or Y, or 'random', found 'Z'");
 }
 
 TEST_CASE("scenario error: a statement that ends too early", "[scenario][error]") {
@@ -144,8 +144,8 @@ TEST_CASE("scenario error: CPU number out of range", "[scenario][error]") {
         "CPU 2 does not exist: the machine has 2 CPUs, numbered 0 to 1");
   check("run for 10s\nstart program a.pasm cpu -1\n", 2, 26,
         "CPU -1 does not exist: the machine has 4 CPUs, numbered 0 to 3");
-  check("run for 10s\nat 1s fail path X cpu random\n", 2, 23,
-        "'cpu random' is allowed only in 'fail cpu' and 'reload cpu'");
+  check("run for 10s\nat 1s start program a.pasm cpu random\n", 2, 32,
+        "'cpu random' is allowed only where a fault names a CPU (fail cpu, fail path, repair path, reload cpu)");
 }
 
 TEST_CASE("scenario error: times beyond the run's end", "[scenario][error]") {
@@ -221,7 +221,7 @@ TEST_CASE("scenario error: repeated seed", "[scenario][error]") {
 
 TEST_CASE("scenario error: control bytes are shown escaped", "[scenario][error]") {
   check(std::string("run for 1s\nat\x01 1s\n", 17), 2, 1,
-        "unknown statement 'at\\x01'; expected one of: machine, at, start, run, expect, seed");
+        "unknown statement 'at\\x01'; expected one of: machine, at, start, run, expect, seed, menu");
 }
 
 TEST_CASE("scenario errors: all reported, in line order, one per statement", "[scenario][error]") {
@@ -302,3 +302,20 @@ TEST_CASE("scenario errors: the bad scenario files report what their header says
   }
 }
 #endif
+
+TEST_CASE("scenario error: the fault space (menus, picks, sets of CPUs, durations)", "[scenario][error]") {
+  check("run for 10s\nat 1s pick 2 from net\n", 2, 19, "no menu statement defines menu 'net' (write entries as: menu net fail cpu random)");
+  check("menu cpus fail cpu 1\nrun for 10s\nat 1s pick 2 from net\n", 3, 19,
+        "no menu statement defines menu 'net' (defined: cpus)");
+  check("run for 10s\nat 1s pick 0 from m\nmenu m fail bus X\n", 2, 12,
+        "the number of faults to pick must be between 1 and 1000, not 0");
+  check("run for 10s\nmenu m start program a.pasm cpu 1\n", 2, 8, "a menu holds faults (fail, repair, reload), not 'start'");
+  check("run for 10s\nmenu 9m fail bus X\n", 2, 6, "bad menu name '9m': a letter, then letters, digits, _ or -");
+  check("run for 10s\nat 1s fail cpu random of\n", 2, 25, "expected CPU numbers after 'of', such as: cpu random of 1 2");
+  check("run for 10s\nat 1s fail cpu random of 1 3 1\n", 2, 30, "CPU 1 is listed twice after 'of'");
+  check("run for 10s\nat 1s fail cpu random of 1 4\n", 2, 28, "CPU 4 does not exist: the machine has 4 CPUs, numbered 0 to 3");
+  check("run for 10s\nat 1s fail bus X for 0s\n", 2, 22, "a fault's duration must be longer than 0s");
+  check("run for 10s\nat 1s fail bus X for random 0s..1s\n", 2, 29, "a fault lasts longer than 0s");
+  check("run for 10s\nat 1s fail bus X for random 3s..1s\n", 2, 29, "the range 3s..1s starts after it ends");
+  check("run for 10s\nat 1s repair bus X for 1s\n", 2, 20, "unexpected 'for' after a complete statement");
+}

@@ -4,7 +4,6 @@
 #include "sim/report/json_writer.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/report/run_record.hpp"
-#include "sim/run/scenario_driver.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/trace_event.hpp"
 #include "record_test_support.hpp"
@@ -177,26 +176,6 @@ TEST_CASE("process and pair expectations follow the record", "[expectations]") {
   CHECK(r.takeovers()[0].failure_ns == 1000000000u);
   CHECK(r.takeovers()[0].detected_ns == 2500000000u);
   CHECK(r.processes()[0].state == "lost");
-}
-
-TEST_CASE("random actions are drawn from the seed, the same every time", "[driver]") {
-  auto s =
-      parse_ok("machine cpus 8\nat random 1s..5s fail cpu random\nat random 1s..5s reload cpu random\nrun for 9s\n");
-  auto a = resolve_actions(s, 42);
-  auto b = resolve_actions(s, 42);
-  auto c = resolve_actions(s, 43);
-  REQUIRE(a.size() == 2);
-  bool differs = false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    CHECK(a[i].t_ns == b[i].t_ns);
-    CHECK(describe(a[i].action) == describe(b[i].action));
-    CHECK(a[i].t_ns >= 1000000000u);
-    CHECK(a[i].t_ns <= 5000000000u);
-    differs = differs || a[i].t_ns != c[i].t_ns;
-  }
-  CHECK(differs);
-  CHECK(a[0].t_ns <= a[1].t_ns);
-  CHECK(describe(a[0].action).find("random") == std::string::npos);
 }
 
 TEST_CASE("the pair table follows Table 8-1 from trace events", "[table]") {

@@ -1,0 +1,218 @@
+#include "sim/scenario/schedule.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "sim/scenario/duration.hpp"
+#include "sim/scenario/scenario_lexer.hpp"
+#include "sim/scenario/scenario_parser.hpp"
+
+namespace pairsim::sim {
+
+namespace {
+
+// Uniform in [lo, hi] from the generator's raw output: the same on every standard library, unlike
+// std::uniform_int_distribution, so a seed replays the same run wherever it is built.
+std::uint64_t draw(std::mt19937_64& rng, std::uint64_t lo, std::uint64_t hi) {
+  const std::uint64_t span = hi - lo;
+  if (span == ~0ull) return rng();
+  return lo + rng() % (span + 1);
+}
+
+std::string bus_word(BusName b) {
+  return std::string(1, to_char(b));
+}
+
+// The bus, CPU and repair of one action, drawn in that order; the fault and, for `for D`, its repair.
+void draw_action(std::mt19937_64& rng, const ActionSpec& spec, std::uint64_t t_ns, const std::string& text, int line,
+                 int fault, std::uint64_t run_end_ns, std::vector<ResolvedAction>& out) {
+  Action a = spec.action;
+  auto pick_bus = [&](BusName& bus) {
+    if (spec.random_bus) bus = draw(rng, 0, 1) == 0 ? BusName::x : BusName::y;
+  };
+  auto pick_cpu = [&](int& cpu) {
+    if (cpu == random_cpu && !spec.cpu_choices.empty())
+      cpu = spec.cpu_choices[draw(rng, 0, spec.cpu_choices.size() - 1)];
+  };
+  std::visit(
+      [&](auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, FailBus> || std::is_same_v<T, RepairBus>) pick_bus(x.bus);
+        if constexpr (std::is_same_v<T, FailPath> || std::is_same_v<T, RepairPath>) pick_bus(x.bus);
+        if constexpr (std::is_same_v<T, FailCpu> || std::is_same_v<T, ReloadCpu>) pick_cpu(x.cpu);
+        if constexpr (std::is_same_v<T, FailPath> || std::is_same_v<T, RepairPath>) pick_cpu(x.cpu);
+      },
+      a);
+  std::optional<Action> repair;
+  if (auto* f = std::get_if<FailCpu>(&a)) repair = ReloadCpu{f->cpu};
+  if (auto* f = std::get_if<FailBus>(&a)) repair = RepairBus{f->bus};
+  if (auto* f = std::get_if<FailPath>(&a)) repair = RepairPath{f->bus, f->cpu};
+  out.push_back(ResolvedAction{t_ns, a, text, line, fault, false});
+  if (spec.lasts && repair) {
+    const std::uint64_t d = draw(rng, spec.lasts->from_ns, spec.lasts->to_ns);
+    if (t_ns + d < run_end_ns) out.push_back(ResolvedAction{t_ns + d, *repair, text, line, fault, true});
+  }
+}
+
+}  // namespace
+
+std::string describe(const Action& a) {
+  struct V {
+    std::string operator()(const FailCpu& x) const { return "fail cpu " + std::to_string(x.cpu); }
+    std::string operator()(const ReloadCpu& x) const { return "reload cpu " + std::to_string(x.cpu); }
+    std::string operator()(const FailBus& x) const { return "fail bus " + bus_word(x.bus); }
+    std::string operator()(const RepairBus& x) const { return "repair bus " + bus_word(x.bus); }
+    std::string operator()(const FailPath& x) const {
+      return "fail path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
+    }
+    std::string operator()(const RepairPath& x) const {
+      return "repair path " + bus_word(x.bus) + " cpu " + std::to_string(x.cpu);
+    }
+    std::string operator()(const StartProcess& x) const {
+      return "start " + (x.name.empty() ? std::string() : x.name + " ") + "program " + x.program + " cpu " +
+             std::to_string(x.cpu);
+    }
+  };
+  return std::visit(V{}, a);
+}
+
+std::vector<ResolvedAction> resolve_schedule(const Scenario& s, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<ResolvedAction> out;
+  // Draw order is file order, whatever the times: the parser has sorted the actions by time.
+  std::vector<const TimedAction*> in_file_order;
+  for (const auto& ta : s.actions) in_file_order.push_back(&ta);
+  std::stable_sort(in_file_order.begin(), in_file_order.end(),
+                   [](const TimedAction* a, const TimedAction* b) { return a->loc.line < b->loc.line; });
+  int fault = 0;
+  auto time_of = [&](const TimedAction& ta) {
+    return ta.random_range ? draw(rng, ta.random_range->from_ns, ta.random_range->to_ns) : ta.t_ns;
+  };
+  for (const TimedAction* ta : in_file_order) {
+    if (!ta->pick) {
+      const std::uint64_t t = time_of(*ta);
+      draw_action(rng, *ta, t, ta->text, ta->loc.line, fault++, s.run.for_ns, out);
+      continue;
+    }
+    for (int i = 0; i < ta->pick->count; ++i) {
+      const std::uint64_t t = time_of(*ta);
+      const auto& entries = ta->pick->entries;
+      const ActionSpec& entry = entries[draw(rng, 0, entries.size() - 1)];
+      draw_action(rng, entry, t, ta->text, ta->loc.line, fault++, s.run.for_ns, out);
+    }
+  }
+  // Equal times: a fault's order in the draws, its repair after it.
+  std::stable_sort(out.begin(), out.end(), [](const ResolvedAction& a, const ResolvedAction& b) {
+    return a.t_ns < b.t_ns;
+  });
+  return out;
+}
+
+bool draws_at_random(const Scenario& s) {
+  auto spec_draws = [](const ActionSpec& a) {
+    return !a.cpu_choices.empty() || a.random_bus || (a.lasts && a.lasts->from_ns != a.lasts->to_ns);
+  };
+  for (const auto& a : s.actions) {
+    if (a.random_range && a.random_range->from_ns != a.random_range->to_ns) return true;
+    if (a.pick) {
+      if (a.pick->entries.size() > 1) return true;
+      for (const auto& e : a.pick->entries)
+        if (spec_draws(e)) return true;
+    } else if (spec_draws(a)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string pin_scenario(const std::string& source_text, const Scenario& s, const std::vector<ResolvedAction>& schedule,
+                         const std::vector<std::string>& header, const std::string& project_dir) {
+  namespace fs = std::filesystem;
+  // A program found beside the original scenario is named by its absolute path: the pinned file may be
+  // anywhere. One found in the current directory, guest/ or the project's root is found from anywhere too.
+  auto program_path = [&](const std::string& program) {
+    const auto candidates = program_search_paths(s.path, program, project_dir);
+    std::error_code ec;
+    if (!fs::path(program).is_absolute() && !candidates.empty() && fs::exists(candidates.front(), ec)) {
+      const fs::path beside = fs::weakly_canonical(fs::absolute(candidates.front(), ec), ec);
+      if (!ec && fs::exists(beside) && fs::path(s.path).has_parent_path() &&
+          fs::path(s.path).parent_path() != fs::path("."))
+        return beside.string();
+    }
+    return program;
+  };
+  auto quoted = [](const std::string& word) {
+    return word.find_first_of(" \t#\"\\") == std::string::npos ? word : "\"" + word + "\"";
+  };
+
+  std::set<int> replaced;  // lines of `at`, `menu` and `seed` statements
+  const ScenarioSource source = split_scenario(source_text);
+  for (const auto& line : source.lines)
+    if (!line.tokens.empty() && !line.tokens[0].is_string &&
+        (line.tokens[0].text == "at" || line.tokens[0].text == "menu" || line.tokens[0].text == "seed"))
+      replaced.insert(line.number);
+  // Program paths of untimed starts, rewritten in place: (line, column) -> the new word.
+  std::map<int, std::vector<std::pair<const ScenarioToken*, std::string>>> rewrites;
+  for (const auto& line : source.lines) {
+    if (line.tokens.empty() || line.tokens[0].text != "start" || line.tokens[0].is_string) continue;
+    for (std::size_t i = 0; i + 1 < line.tokens.size(); ++i)
+      if (!line.tokens[i].is_string && line.tokens[i].text == "program") {
+        const std::string path = program_path(line.tokens[i + 1].text);
+        if (path != line.tokens[i + 1].text) rewrites[line.number].emplace_back(&line.tokens[i + 1], quoted(path));
+      }
+  }
+
+  std::ostringstream out;
+  for (const auto& h : header) out << "# " << h << "\n";
+  auto emit_schedule = [&] {
+    for (const auto& r : schedule) {
+      std::string what = describe(r.action);
+      if (auto* p = std::get_if<StartProcess>(&r.action)) {
+        what = "start " + (p->name.empty() ? std::string() : p->name + " ") + "program " +
+               quoted(program_path(p->program)) + " cpu " + std::to_string(p->cpu);
+        if (p->priority != StartProcess{}.priority) what += " priority " + std::to_string(p->priority);
+        if (!p->args.empty()) {
+          what += " args";
+          for (auto a : p->args) what += " " + std::to_string(a);
+        }
+      }
+      const std::string line = "at " + format_duration(r.t_ns) + " " + what;
+      out << line;
+      // Where a drawn action came from; a statement that drew nothing is the same line again.
+      if (line != r.text) out << "  # line " << r.line << (r.is_repair ? ", its repair" : "") << ": " << r.text;
+      out << "\n";
+    }
+  };
+  std::istringstream in(source_text);
+  std::string raw;
+  bool emitted = replaced.empty();
+  bool last_blank = false;  // the lines taken out leave one blank line, not several
+  for (int number = 1; std::getline(in, raw); ++number) {
+    if (replaced.count(number)) {
+      if (!emitted) emit_schedule();
+      emitted = true;
+      continue;
+    }
+    const bool blank = raw.find_first_not_of(" \t\r") == std::string::npos;
+    if (blank && last_blank) continue;
+    last_blank = blank;
+    auto rw = rewrites.find(number);
+    if (rw != rewrites.end()) {
+      // Right to left, so earlier columns stay valid.
+      for (auto it = rw->second.rbegin(); it != rw->second.rend(); ++it) {
+        const auto& [tok, word] = *it;
+        raw.replace(static_cast<std::size_t>(tok->col - 1), static_cast<std::size_t>(tok->end_col - tok->col), word);
+      }
+    }
+    out << raw << "\n";
+  }
+  if (!emitted) emit_schedule();
+  return out.str();
+}
+
+}  // namespace pairsim::sim
