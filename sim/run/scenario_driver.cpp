@@ -72,6 +72,23 @@ void ScenarioDriver::apply(const ResolvedAction& a) {
   log_.info(now_ns(), "line {}: {}", a.line, what);
   if (!std::holds_alternative<StartProcess>(a.action))
     trace_.emit(TraceEvent(now_ns(), "fault").with("what", what).with("line", a.line));
+  // Outages are counted per CPU, bus and path: a repair that a `for D` scheduled ends its own fault only,
+  // and the component works again when no fault of it lasts any more. An explicit repair or reload ends them
+  // all.
+  const std::string component = what.substr(what.find(' ') + 1);  // "bus X", "path Y cpu 1", "cpu 2"
+  const bool is_fault = std::holds_alternative<FailCpu>(a.action) || std::holds_alternative<FailBus>(a.action) ||
+                        std::holds_alternative<FailPath>(a.action);
+  if (is_fault) {
+    ++outages_[component];
+  } else if (!std::holds_alternative<StartProcess>(a.action)) {
+    int& n = outages_[component];
+    if (a.is_repair && n > 1) {
+      --n;
+      note_no_effect(a, "another fault of " + component + " still lasts");
+      return;
+    }
+    n = 0;
+  }
   struct V {
     ScenarioDriver& d;
     const ResolvedAction& a;

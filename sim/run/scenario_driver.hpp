@@ -46,6 +46,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   std::vector<ResolvedAction> actions_;
   std::map<std::size_t, std::string> samples_;
   std::vector<std::string> problems_;
+  std::map<std::string, int> outages_;  // "bus X", "path Y cpu 1", "cpu 2" -> faults of it that last
   sc_core::sc_event until_met_;
   bool until_flag_ = false;
   std::uint64_t until_t_ns_ = 0;

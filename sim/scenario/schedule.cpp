@@ -52,10 +52,11 @@ void draw_action(std::mt19937_64& rng, const ActionSpec& spec, std::uint64_t t_n
   if (auto* f = std::get_if<FailCpu>(&a)) repair = ReloadCpu{f->cpu};
   if (auto* f = std::get_if<FailBus>(&a)) repair = RepairBus{f->bus};
   if (auto* f = std::get_if<FailPath>(&a)) repair = RepairPath{f->bus, f->cpu};
-  out.push_back(ResolvedAction{t_ns, a, text, line, fault, false});
+  out.push_back(ResolvedAction{t_ns, a, text, line, fault, 0, false});
   if (spec.lasts && repair) {
     const std::uint64_t d = draw(rng, spec.lasts->from_ns, spec.lasts->to_ns);
-    if (t_ns + d < run_end_ns) out.push_back(ResolvedAction{t_ns + d, *repair, text, line, fault, true});
+    out.back().lasts_ns = d;
+    if (t_ns + d < run_end_ns) out.push_back(ResolvedAction{t_ns + d, *repair, text, line, fault, 0, true});
   }
 }
 
@@ -171,7 +172,9 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
   for (const auto& h : header) out << "# " << h << "\n";
   auto emit_schedule = [&] {
     for (const auto& r : schedule) {
+      if (r.is_repair) continue;  // its fault says `for D`
       std::string what = describe(r.action);
+      if (r.lasts_ns != 0) what += " for " + format_duration(r.lasts_ns);
       if (auto* p = std::get_if<StartProcess>(&r.action)) {
         what = "start " + (p->name.empty() ? std::string() : p->name + " ") + "program " +
                quoted(program_path(p->program)) + " cpu " + std::to_string(p->cpu);
@@ -184,7 +187,7 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       const std::string line = "at " + format_duration(r.t_ns) + " " + what;
       out << line;
       // Where a drawn action came from; a statement that drew nothing is the same line again.
-      if (line != r.text) out << "  # line " << r.line << (r.is_repair ? ", its repair" : "") << ": " << r.text;
+      if (line != r.text) out << "  # line " << r.line << ": " << r.text;
       out << "\n";
     }
   };

@@ -20,7 +20,10 @@ struct ResolvedAction {
   // The fault it belongs to: the index, in the schedule's draw order, of the `at` statement's action or of
   // one pick; a `for` fault's repair has its fault's. Shrinking removes a fault with its repair.
   int fault = 0;
-  bool is_repair = false;  // the repair a `for D` scheduled
+  std::uint64_t lasts_ns = 0;  // a `for D` fault: D (its repair is an action of its own); 0 for the others
+  // The repair a `for D` scheduled. It ends only its own fault's outage: while another fault of the same
+  // CPU, bus or path still lasts (or never ends), the component stays down (see ScenarioDriver).
+  bool is_repair = false;
 };
 
 // Draws everything, in file order of the `at` statements; per statement: its time, then (for each pick:
@@ -37,7 +40,8 @@ std::string describe(const Action& a);
 
 // The scenario again, with the schedule in place of its `at` statements: each `at` and `menu` line is
 // replaced — at the line of the first `at` statement — by one `at T ACTION` line per scheduled action, in time
-// order, with a comment saying where it came from; every other line is kept as written. `seed` lines go
+// order (a `for D` fault as `at T fail … for D`, its repair not apart), with a comment saying where it came
+// from; every other line is kept as written. `seed` lines go
 // (nothing is left to draw). `header` lines (without '#') open the file as comments. Program paths that
 // would be found beside the original scenario only are made absolute, so the file runs from anywhere.
 std::string pin_scenario(const std::string& source_text, const Scenario& s, const std::vector<ResolvedAction>& schedule,

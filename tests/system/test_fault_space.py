@@ -102,7 +102,20 @@ with tempfile.TemporaryDirectory() as d:
         check(p.returncode == 2 and "holds: there is nothing to shrink" in p.stderr,
               f"a seed that holds is not shrunk (exit {p.returncode})")
 
-    # 4. Bad input: where and what.
+    # 4. Outages of one component overlap: a scheduled repair ends its own fault only.
+    overlap = os.path.join(d, "overlap.scn")
+    with open(overlap, "w") as f:
+        f.write("machine cpus 2 heartbeat 50ms\nat 1ms fail bus X for 10ms\nat 5ms fail bus X for 2ms\n"
+                "at 2ms fail path Y cpu 1\nat 3ms fail path Y cpu 1 for 1ms\nrun for 20ms\n")
+    p = run("run", overlap, "--json")
+    problems = json.loads(p.stdout).get("problems", []) if p.returncode == 0 else []
+    check(any("line 3: repair bus X has no effect: another fault of bus X still lasts" in x for x in problems),
+          f"the short outage inside the long one does not end it: {problems}")
+    check(any("line 5: repair path Y cpu 1 has no effect: another fault of path Y cpu 1 still lasts" in x
+              for x in problems), "a repair does not end a fault that never ends")
+    check(len(problems) == 2, "the long outage's own repair does end it")
+
+    # 5. Bad input: where and what.
     bad = os.path.join(d, "bad.scn")
     with open(bad, "w") as f:
         f.write("run for 1s\nat 1ms pick 2 from nope\nat 2ms fail cpu random of 1 9\n")
