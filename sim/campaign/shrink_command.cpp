@@ -208,10 +208,11 @@ int run_shrink(const ShrinkOptions& opts) {
     return pin_scenario(loaded->text, s, schedule, header, PAIRSIM_SOURCE_DIR);
   };
   int trial = 0;
+  double timeout = opts.timeout_seconds;
   auto run = [&](const std::vector<ResolvedAction>& schedule) {
     const fs::path file = dir / source;
     std::ofstream(file, std::ios::binary) << pinned(schedule, {});
-    return judge_run(loaded->seed, run_child(exe, file.string(), opts.timeout_seconds));
+    return judge_run(loaded->seed, run_child(exe, file.string(), timeout));
   };
 
   const auto original = resolve_schedule(s, loaded->seed);
@@ -221,6 +222,9 @@ int run_shrink(const ShrinkOptions& opts) {
               << " holds: there is nothing to shrink\n";
     return exit_bad_input;
   }
+  // A candidate of a run that ended by itself and now runs far longer would end otherwise anyway (a timeout
+  // is not a failure): it need not be waited for to the full --timeout.
+  if (first.verdict != Verdict::timeout) timeout = std::min(timeout, std::max(10.0, 20 * first.host_seconds));
   std::set<std::string> failed_first;
   for (const auto& f : first.failed) failed_first.insert(f.text);
   if (!opts.quiet)
