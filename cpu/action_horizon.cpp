@@ -1,6 +1,7 @@
 #include "cpu/action_horizon.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace pairsim::cpu {
@@ -19,6 +20,15 @@ void ActionHorizon::done_through(std::uint64_t t_ns) {
   update();
   // Immediate: the CPUs waiting for this instant go on in it, after the actions.
   if (next_ != before) done_.notify();
+}
+
+void ActionHorizon::add(std::uint64_t t_ns) {
+  const auto at = std::lower_bound(times_.begin(), times_.end(), t_ns);
+  if (at != times_.end() && *at == t_ns) return;
+  if (static_cast<std::size_t>(at - times_.begin()) < next_)
+    throw std::logic_error("an action time added before an instant already carried out");
+  times_.insert(at, t_ns);
+  update();
 }
 
 void ActionHorizon::update() {

@@ -30,6 +30,9 @@ class ActionHorizon {
   const sc_core::sc_event& done_event() const { return done_; }
   // Every action at or before t_ns has been carried out.
   void done_through(std::uint64_t t_ns);
+  // One more time, during the run (a sweep's next moment, a moved fault's repair). The caller makes sure no
+  // CPU's clock is past it: it is after the instant whose actions are being carried out, or before the run.
+  void add(std::uint64_t t_ns);
 
  private:
   void update();

@@ -58,6 +58,11 @@ std::uint64_t Cpu::instructions() const {
   return retired_before_ + (kernel_ ? kernel_->instructions_retired() : 0);
 }
 
+std::vector<MessageSystem::OpenRequest> Cpu::open_requests() const {
+  if (state_ != CpuState::up || !kernel_) return {};
+  return kernel_->open_requests();
+}
+
 // The clock is read at every system call and bus operation: with the resolution's ticks per ns kept, a
 // conversion is one division (building sc_time(1, SC_NS) each time is not cheap).
 std::uint64_t Cpu::to_ns(const sc_core::sc_time& t) const {

@@ -69,6 +69,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   int id() const { return cfg_.id; }
   std::uint64_t instructions() const;
   CpuMask membership() const { return membership_.members(); }
+  // The writereads still waiting for an answer in this CPU, when it is up (none otherwise).
+  std::vector<MessageSystem::OpenRequest> open_requests() const;
 
   // Adds this CPU's signals to a VCD: top.cpuN.state, top.cpuN.imalive. Tracing that is not asked for costs nothing.
   void trace(sc_core::sc_trace_file* tf);

@@ -11,8 +11,10 @@
 
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
+#include "sim/campaign/campaign_merge.hpp"
 #include "sim/campaign/campaign_runner.hpp"
 #include "sim/campaign/shrink_command.hpp"
+#include "sim/campaign/sweep_runner.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
 
@@ -29,10 +31,16 @@ const char* const usage_text =
     "  run SCENARIO     simulate a scenario and check its expectations\n"
     "  campaign SCENARIO --seeds A..B\n"
     "                   run a scenario once per seed, many at a time, and keep the failing seeds\n"
+    "  campaign merge SHARD_DIR... --out DIR\n"
+    "                   join the folders of a campaign's shards into the whole campaign's\n"
     "  pin SCENARIO --seed S\n"
     "                   print the scenario with every random draw of that seed made\n"
     "  shrink SCENARIO --seed S\n"
     "                   reduce a failing seed to the fewest faults that still fail, as a scenario\n"
+    "  sweep SCENARIO --moments N\n"
+    "                   move one `at random` fault over its window in N steps, one run per moment\n"
+    "  explore SCENARIO [--line L]\n"
+    "                   run one fault at every distinct moment: at each state change and between\n"
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
@@ -40,21 +48,22 @@ const char* const usage_text =
     "  pairsim --help | --version | <command> --help\n"
     "\n"
     "exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input or usage; 3 internal error;\n"
-    "            130 a campaign interrupted\n";
+    "            130 a campaign, sweep or exploration interrupted\n";
 
 int usage_error(const std::string& msg) {
   std::cerr << "pairsim: error: " << msg << "\n" << usage_text;
   return exit_bad_input;
 }
 
-// Parses argv[2..] against `desc` with one positional argument. Returns the exit code to stop with (after a
-// usage error, or after printing the help that was asked for), or nullopt to go on.
+// Parses the arguments after the command's `words` (argv[1..words]) against `desc`, with one positional
+// argument (or, with `positional_count` -1, any number). Returns the exit code to stop with (after a usage
+// error, or after printing the help that was asked for), or nullopt to go on.
 std::optional<int> parse(int argc, char* argv[], const po::options_description& desc, const char* positional_name,
-                         po::variables_map& vm) {
+                         po::variables_map& vm, int positional_count = 1, int words = 1) {
   po::positional_options_description pos;
-  pos.add(positional_name, 1);
+  pos.add(positional_name, positional_count);
   try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).positional(pos).run(), vm);
+    po::store(po::command_line_parser(argc - words, argv + words).options(desc).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     return usage_error(e.what());
@@ -76,6 +85,19 @@ std::optional<std::uint64_t> parse_seed(const std::string& seed) {
 }
 
 const char* const bad_seed = "--seed takes a whole number from 0 to 18446744073709551615, not '";
+
+// --timeout: host seconds above 0, up to a year; decimals allowed. The digits check keeps out strtod's "inf",
+// "nan" and hex forms.
+std::optional<double> parse_timeout(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(v > 0) ||
+      v > 31536000)
+    return std::nullopt;
+  return v;
+}
+
+const char* const bad_timeout = "--timeout takes a number of seconds above 0, such as 300 or 0.5, not '";
 
 int cmd_run(int argc, char* argv[]) {
   RunOptions o;
@@ -101,7 +123,31 @@ int cmd_run(int argc, char* argv[]) {
   return run_scenario(o);
 }
 
+int cmd_campaign_merge(int argc, char* argv[]) {
+  MergeOptions o;
+  o.program = argv[0];
+  po::options_description desc(
+      "pairsim campaign merge SHARD_DIR... --out DIR\n"
+      "\n"
+      "Joins the folders of shards 0/N … N-1/N of one campaign (same scenario, seeds and build) into DIR, as\n"
+      "one campaign over the whole range writes it: results.jsonl and summary.json byte for byte, timing.jsonl,\n"
+      "campaign.json and the seed-S folders. docs/campaigns.md has the details.\n"
+      "exit codes: 0 every seed held; 1 some seed failed, timed out or crashed; 2 the folders are not the\n"
+      "shards of one finished campaign (the error says what is wrong), or bad usage.\n"
+      "\n"
+      "options");
+  desc.add_options()("help,h", "this help")("shards", po::value(&o.shard_dirs), "the shards' folders")(
+      "out,o", po::value(&o.out_dir), "DIR, the merged campaign's folder");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "shards", vm, -1, 2)) return *stop;
+  if (o.shard_dirs.empty()) return usage_error("campaign merge needs the shards' folders, such as shards/shard-*");
+  if (o.out_dir.empty()) return usage_error("campaign merge needs --out DIR, the folder of the merged campaign");
+  return merge_campaign(o);
+}
+
 int cmd_campaign(int argc, char* argv[]) {
+  // A scenario file named merge is ./merge.
+  if (argc > 2 && std::string(argv[2]) == "merge") return cmd_campaign_merge(argc, argv);
   CampaignOptions o;
   o.program = argv[0];
   std::string seeds, shard, jobs, timeout;
@@ -113,6 +159,7 @@ int cmd_campaign(int argc, char* argv[]) {
       "seed that did not hold DIR/seed-S/ with its trace and replay.sh. docs/campaigns.md has the details.\n"
       "exit codes: 0 every seed held; 1 some seed failed, timed out or crashed; 2 bad input or usage;\n"
       "130 interrupted (Ctrl-C, SIGTERM): what finished is written.\n"
+      "`pairsim campaign merge SHARD_DIR... --out DIR` joins the folders of --shard 0/N … N-1/N.\n"
       "\n"
       "options");
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
@@ -143,13 +190,9 @@ int cmd_campaign(int argc, char* argv[]) {
     o.jobs = v;
   }
   if (vm.count("timeout")) {
-    char* end = nullptr;
-    const double v = std::strtod(timeout.c_str(), &end);
-    // Up to a year; the digits check keeps out strtod's "inf", "nan" and hex forms.
-    if (timeout.empty() || timeout.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(v > 0) ||
-        v > 31536000)
-      return usage_error("--timeout takes a number of seconds above 0, such as 300 or 0.5, not '" + timeout + "'");
-    o.timeout_seconds = v;
+    const auto v = parse_timeout(timeout);
+    if (!v) return usage_error(bad_timeout + timeout + "'");
+    o.timeout_seconds = *v;
   }
   return run_campaign(o);
 }
@@ -204,14 +247,114 @@ int cmd_shrink(int argc, char* argv[]) {
     if (!o.seed) return usage_error(bad_seed + seed + "'");
   }
   if (vm.count("timeout")) {
-    char* end = nullptr;
-    const double v = std::strtod(timeout.c_str(), &end);
-    if (timeout.empty() || timeout.find_first_not_of("0123456789.") != std::string::npos || *end != '\0' || !(v > 0) ||
-        v > 31536000)
-      return usage_error("--timeout takes a number of seconds above 0, such as 300 or 0.5, not '" + timeout + "'");
-    o.timeout_seconds = v;
+    const auto v = parse_timeout(timeout);
+    if (!v) return usage_error(bad_timeout + timeout + "'");
+    o.timeout_seconds = *v;
   }
   return run_shrink(o);
+}
+
+// `pairsim sweep` and `pairsim explore`: the same options, but a sweep's --moments.
+int cmd_sweep(int argc, char* argv[], bool explore) {
+  SweepOptions o;
+  o.explore = explore;
+  o.program = argv[0];
+  std::string line, seed, jobs, timeout, moment, max_moments;
+  po::options_description desc(
+      explore
+          ? "pairsim explore SCENARIO [--line L] [options]\n"
+            "\n"
+            "Runs SCENARIO once for every distinct moment of one fault: the `at` statement on line L (by default the\n"
+            "only `at random A..B` one) at each state change of the run without it (a message sent or received,\n"
+            "a checkpoint, an output, a process started or stopped, a takeover, …) in its window A..B (the whole\n"
+            "run for a fixed `at T`), between each two of them, and at the window's ends. The runs are forked from\n"
+            "one simulation of the beginning they share. Writes DIR/results.jsonl (one line per moment, in time\n"
+            "order), DIR/summary.json, and DIR/moment-K/ for each moment that did not hold. docs/campaigns.md has\n"
+            "the details.\n"
+            "exit codes: 0 every moment held; 1 some moment failed, timed out or crashed; 2 bad input or usage;\n"
+            "130 interrupted (Ctrl-C, SIGTERM): what finished is written.\n"
+            "\n"
+            "options"
+          : "pairsim sweep SCENARIO --moments N [--line L] [options]\n"
+            "\n"
+            "Runs SCENARIO N times, the `at random A..B` statement on line L (by default the only one) at moment\n"
+            "k = A + k(B-A)/(N-1), k = 0 … N-1, every other draw the seed's. The runs are forked from one simulation\n"
+            "of the beginning they share. Writes DIR/results.jsonl (one line per moment, in moment order),\n"
+            "DIR/summary.json, and DIR/moment-K/ for each moment that did not hold. docs/campaigns.md has the\n"
+            "details.\n"
+            "exit codes: 0 every moment held; 1 some moment failed, timed out or crashed; 2 bad input or usage;\n"
+            "130 interrupted (Ctrl-C, SIGTERM): what finished is written.\n"
+            "\n"
+            "options");
+  desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)");
+  if (!explore)
+    desc.add_options()("moments", po::value(&o.moments), "N, how many moments (1 … 1000000)");
+  else
+    desc.add_options()("max-moments", po::value(&max_moments), "stop after this many moments (default 100000)");
+  desc.add_options()("line", po::value(&line), "L, the line of the `at` statement to move")(
+      "seed", po::value(&seed), "the seed of every other draw (default: the scenario's `seed`, or 1)")(
+      "jobs,j", po::value(&jobs), "runs at a time (default: one per core)")(
+      "out,o", po::value(&o.out_dir),
+      explore ? "DIR (default: explore-NAME, NAME the scenario's)" : "DIR (default: sweep-NAME, NAME the scenario's)")(
+      "timeout", po::value(&timeout), "host seconds a run may take before it is killed, verdict timeout (default 300)")(
+      "separate", po::bool_switch(&o.separate), "run each moment as a process of its own, from the start")(
+      "moment", po::value(&moment), "K: run moment K alone and report it as `pairsim run` does (the replay)")(
+      "json", po::bool_switch(&o.run.json), "with --moment: print the summary as one JSON object")(
+      "trace", po::value(&o.run.trace), "with --moment: write the event trace to FILE")(
+      "vcd", po::value(&o.run.vcd), "with --moment: write a VCD waveform to FILE")(
+      "table", po::bool_switch(&o.run.table), "with --moment: also print the life of each process pair")(
+      "pair", po::value(&o.run.pair), "with --moment --table: only this pair ($NAME)")(
+      "log-level", po::value(&o.run.log_level), "trace, debug, info, warn (default), error, critical, off");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
+  const std::string name = explore ? "explore" : "sweep";
+  if (o.scenario.empty()) return usage_error(name + " needs a scenario file");
+  auto whole = [](const std::string& text, std::uint64_t lo, std::uint64_t hi) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || text[0] == '-' || ec != std::errc() || p != end || v < lo || v > hi) return std::nullopt;
+    return v;
+  };
+  if (!explore && !vm.count("moments")) return usage_error("sweep needs --moments N, such as --moments 100");
+  if (vm.count("line")) {
+    auto v = whole(line, 1, 1000000000);
+    if (!v) return usage_error("--line takes the number of a line of the scenario, not '" + line + "'");
+    o.line = static_cast<int>(*v);
+  }
+  if (vm.count("seed")) {
+    o.seed = parse_seed(seed);
+    if (!o.seed) return usage_error(bad_seed + seed + "'");
+  }
+  if (vm.count("max-moments")) {
+    auto v = whole(max_moments, 1, 100000000);
+    if (!v) return usage_error("--max-moments takes a whole number from 1 to 100000000, not '" + max_moments + "'");
+    o.max_moments = *v;
+  }
+  if (vm.count("jobs")) {
+    auto v = whole(jobs, 1, 1024);
+    if (!v) return usage_error("--jobs takes a whole number from 1 to 1024, not '" + jobs + "'");
+    o.jobs = static_cast<unsigned>(*v);
+  }
+  if (vm.count("timeout")) {
+    const auto v = parse_timeout(timeout);
+    if (!v) return usage_error(bad_timeout + timeout + "'");
+    o.timeout_seconds = *v;
+  }
+  const bool run_options =
+      o.run.json || o.run.table || !o.run.trace.empty() || !o.run.vcd.empty() || !o.run.pair.empty();
+  if (vm.count("moment")) {
+    o.moment = whole(moment, 0, ~0ull);
+    if (!o.moment) return usage_error("--moment takes the index of a moment, 0 or more, not '" + moment + "'");
+    if (o.separate) return usage_error("--moment runs one moment; --separate is for the whole " + name);
+    if (o.run.table && o.run.json) return usage_error("--table prints text; it cannot be combined with --json");
+    if (!o.run.pair.empty() && !o.run.table) return usage_error("--pair goes with --table");
+    if (!o.run.vcd.empty() && (o.run.vcd.size() < 5 || o.run.vcd.compare(o.run.vcd.size() - 4, 4, ".vcd") != 0))
+      return usage_error("the --vcd file's name must end in .vcd, not '" + o.run.vcd + "'");
+  } else if (run_options) {
+    return usage_error("--json, --trace, --vcd, --table and --pair go with --moment K (one moment's run)");
+  }
+  return run_sweep(o);
 }
 
 int cmd_asm(int argc, char* argv[]) {
@@ -322,6 +465,8 @@ int cli_main(int argc, char* argv[]) {
   if (cmd == "campaign") return cmd_campaign(argc, argv);
   if (cmd == "pin") return cmd_pin(argc, argv);
   if (cmd == "shrink") return cmd_shrink(argc, argv);
+  if (cmd == "sweep") return cmd_sweep(argc, argv, false);
+  if (cmd == "explore") return cmd_sweep(argc, argv, true);
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what pairsim needs to build and test on Debian 12, from Debian's own packages.
+# Installs what pairsim needs to build and test on Debian 12, from Debian's own packages. Slurm and munge
+# are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py).
 set -euo pipefail
-packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3)
+packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
+          slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

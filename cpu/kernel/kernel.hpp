@@ -57,6 +57,7 @@ class Kernel {
   bool cpu_counted_up(int cpu) const { return core_.is_up(cpu); }
   std::uint32_t free_memory_words() const { return core_.memory.free_words(); }
   std::uint64_t dropped_messages() const { return core_.dropped_messages; }
+  std::vector<MessageSystem::OpenRequest> open_requests() const { return messages_.open_requests(); }
 
  private:
   // `cpu` is counted down now: takeovers of the pairs whose backup is here, and path errors and "no

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cpu/kernel/backup_image.hpp"
 #include "cpu/kernel/guest_buffer.hpp"
 #include "guest/process_name.hpp"
 #include "guest/syscalls.hpp"
@@ -74,6 +75,7 @@ std::optional<std::int32_t> MessageSystem::writeread(Process& p, int file, std::
   o.data = std::move(request);
   o.reply_addr = reply_addr;
   o.reply_max = reply_max;
+  o.since_ns = core_.now();
   core_.block(p, WaitReason::writeread);
   p.wait_token = id;
   detail_event("send", p, f.target, o.data.size(), o.sync_id);
@@ -222,6 +224,16 @@ void MessageSystem::on_time(std::uint64_t now) {
   }
 }
 
+std::vector<MessageSystem::OpenRequest> MessageSystem::open_requests() const {
+  std::vector<OpenRequest> out;
+  for (const auto& [id, o] : outstanding_) {
+    const Process* p = core_.processes.find(o.pin);
+    if (p == nullptr || p->wait != WaitReason::writeread || p->wait_token != id) continue;
+    out.push_back({o.pin, p->name, o.target, o.sync_id, o.since_ns});
+  }
+  return out;
+}
+
 // ---- server side ----
 
 void MessageSystem::reject(int cpu, std::uint64_t req_id, std::uint32_t error) {
@@ -322,6 +334,8 @@ std::int32_t MessageSystem::hand_over(Process& p, ReceivedMessage m, std::uint32
   if (core_.detail())  // the sender's name is built only for a trace that shows it
     detail_event("receive", p, m.tag == 0 ? std::string("system") : pid_string(m.sender), n, m.tag);
   if (m.tag != 0) {
+    // What the backup lacks already: a reply to this request is ahead of it only for what the request changes.
+    if (p.role == PairRole::primary && p.partner != kNoPid) m.unsaved_at_read = image_differences(p);
     m.data.clear();
     m.data.shrink_to_fit();
     const std::uint32_t tag = m.tag;

@@ -56,6 +56,17 @@ class MessageSystem {
   std::optional<std::uint64_t> next_timer_ns() const;
   void on_time(std::uint64_t now);
 
+  // The writereads whose requesters still wait for an answer, in request order (the end of a run reports
+  // them: the invariant "no hung request").
+  struct OpenRequest {
+    int pin = 0;
+    std::string process;  // the requester's name, "" for an unnamed one
+    std::string target;   // the server's name
+    std::uint32_t sync_id = 0;
+    std::uint64_t since_ns = 0;  // when it called writeread
+  };
+  std::vector<OpenRequest> open_requests() const;
+
   static bool valid_process_name(const std::string& name);
 
  private:
@@ -76,6 +87,7 @@ class MessageSystem {
     bool waiting_retry = false;  // not in flight: waits for a table change or its retry time
     std::uint64_t retry_ns = 0;
     std::uint64_t give_up_ns = 0;
+    std::uint64_t since_ns = 0;  // the writeread call
   };
 
   void send_request(std::uint64_t id, Outstanding& o, Pid target);

@@ -1,13 +1,25 @@
 #include "cpu/kernel/private_memory.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <iterator>
+#include <new>
 
 namespace pairsim::cpu {
 
 PrivateMemory::PrivateMemory(std::uint64_t bytes)
-    : words_(static_cast<std::size_t>(std::min<std::uint64_t>(bytes / 4, 0xFFFFFFFFu)), 0u) {
-  if (!words_.empty()) free_[0] = static_cast<std::uint32_t>(words_.size());
+    : size_(static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes / 4, 0xFFFFFFFFu))) {
+  if (size_ == 0) return;
+  // Private anonymous pages read as zero and take host memory only once written.
+  void* p = mmap(nullptr, std::size_t{size_} * 4, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  words_ = static_cast<std::uint32_t*>(p);
+  free_[0] = size_;
+}
+
+PrivateMemory::~PrivateMemory() {
+  if (words_) munmap(words_, std::size_t{size_} * 4);
 }
 
 std::optional<std::uint32_t> PrivateMemory::allocate(std::uint32_t words) {
@@ -18,7 +30,10 @@ std::optional<std::uint32_t> PrivateMemory::allocate(std::uint32_t words) {
     const std::uint32_t rest = it->second - words;
     free_.erase(it);
     if (rest > 0) free_[offset + words] = rest;
-    std::fill_n(words_.begin() + offset, words, 0u);
+    // What an earlier process left is zeroed; what no process had yet is zero already.
+    const std::uint32_t end = offset + words;
+    if (offset < used_) std::fill(words_ + offset, words_ + std::min(end, used_), 0u);
+    used_ = std::max(used_, end);
     return offset;
   }
   return std::nullopt;

@@ -48,6 +48,11 @@ const char* to_string(WaitReason w);
 
 enum class PairRole : std::uint8_t { none, primary, backup };
 
+// Words of a data space with their values (address, value).
+using WordValues = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+// Buffers of a data space as a checkpoint carried them (address, words).
+using BackupImage = std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>>;
+
 // A message on a process's $RECEIVE queue, or one readupdate has returned and that waits for its reply.
 struct ReceivedMessage {
   std::uint32_t tag = 0;  // 0: a system message, which needs no reply
@@ -59,6 +64,9 @@ struct ReceivedMessage {
   std::uint64_t open_id = 0;
   std::uint32_t sync_id = 0;
   std::uint32_t reply_max = 0;
+  // A primary with a backup: the checkpointed words that already differed from its backup's copy when
+  // readupdate returned this request (backup_image.hpp). Empty for a server that checkpoints its work.
+  WordValues unsaved_at_read;
 };
 
 struct Process {
@@ -103,6 +111,16 @@ struct Process {
   // Backup: created into a pair with a past and no checkpoint applied yet. Taking over now would restart
   // the pair from its initial state as if it were new: the pair is lost instead.
   bool needs_state = false;
+  // What the backup holds, as the run's invariants need it (the trace's `checkpoint` seq, `takeover`
+  // checkpoints and `reply_ahead`; docs/trace-format.md). Primary: the checkpoints sent to its current
+  // backup, the data they carried (each buffer's latest copy: what the backup holds of those addresses),
+  // and whether the backup has any of its state yet (not from its creation until the first checkpoint).
+  std::uint32_t checkpoints_sent = 0;
+  BackupImage backup_image;
+  bool backup_has_state = false;
+  // Backup: the checkpoints applied from its current primary, and the data they wrote (address, words).
+  std::uint32_t checkpoints_applied = 0;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> applied_regions;
 
   std::vector<std::string> output;  // every line it printed
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cpu/kernel/backup_image.hpp"
+#include "cpu/kernel/guest_buffer.hpp"
 #include "guest/syscalls.hpp"
 
 namespace pairsim::cpu {
@@ -116,13 +118,33 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
   }
   for (std::uint32_t i = 0; i < nfiles; ++i)
     m.files.push_back(sync_block(p, static_cast<int>(ps.data[files_at + 1 + i])));
+  ++p.checkpoints_sent;
+  p.backup_has_state = true;
+  for (const auto& [addr, words] : m.buffers)
+    remember_buffer(p.backup_image, addr, words.data(), static_cast<std::uint32_t>(words.size()));
   core_.emit(sim::TraceEvent(0, "checkpoint")
                  .with("pair", p.name)
                  .with("cpu", core_.cfg.cpu)
                  .with("bytes", bytes)
                  .with("buffers", nbuf)
-                 .with_bool("stack", stack));
+                 .with_bool("stack", stack)
+                 .with("seq", p.checkpoints_sent));
   return send_op(p, std::move(m), WaitReason::checkpoint);
+}
+
+void ProcessPairs::on_reply(const Process& p, std::uint32_t tag, std::uint32_t addr, std::uint32_t bytes) {
+  if (p.role != PairRole::primary || p.partner == kNoPid || tag == 0) return;
+  const auto it = p.pending.find(tag);
+  if (it == p.pending.end()) return;
+  if (!reply_ahead_of_backup(p, it->second, addr, words_for_bytes(bytes))) return;
+  core_.emit(sim::TraceEvent(0, "reply_ahead")
+                 .with("pair", p.name)
+                 .with("cpu", core_.cfg.cpu)
+                 .with("pin", p.pin)
+                 .with("backup_cpu", pid_cpu(p.partner))
+                 .with("to", pid_string(it->second.sender))
+                 .with("sync_id", it->second.sync_id)
+                 .with("checkpoints", p.checkpoints_sent));
 }
 
 std::optional<std::uint32_t> ProcessPairs::checkopen(Process& p, int file) {
@@ -183,6 +205,12 @@ void ProcessPairs::on_pair_ack(int, const PairAckMsg& a) {
     p->role = PairRole::backup;
     p->restart.reset();
     p->takeover_status.reset();
+    // It holds the data it checkpointed itself; what the new primary sends from now on is counted afresh.
+    p->checkpoints_applied = 0;
+    p->applied_regions.clear();
+    for (const auto& [addr, words] : p->backup_image)
+      remember_region(p->applied_regions, addr, static_cast<std::uint32_t>(words.size()));
+    p->backup_image.clear();
     messages_.reject_received(*p);
     p->wait = WaitReason::checkmonitor;
     p->wait_token = 0;
@@ -235,7 +263,8 @@ void ProcessPairs::on_cpu_down(int cpu) {
                    .with("from_cpu", cpu)
                    .with("to_cpu", core_.cfg.cpu)
                    .with("reason", takeover_reason(ck::reason_cpu_failed))
-                   .with("restart_p", p->ps.regs.p));
+                   .with("restart_p", p->ps.regs.p)
+                   .with("checkpoints", 0));  // it was never the other's backup: nothing applied from there
     core_.complete(*p, ck::status(ck::kind_takeover, ck::reason_cpu_failed));
     if ((p->monitor_mask >> cpu & 1u) == 0) messages_.deliver_system_message(*p, {guest::sysmsg::cpu_down, cpu});
   }
@@ -296,11 +325,16 @@ void ProcessPairs::on_pair_op(int src_cpu, const PairOpMsg& m) {
 }
 
 void ProcessPairs::apply_data(Process& b, const PairOpMsg& m) {
-  if (m.kind == PairOpKind::checkpoint) b.needs_state = false;
+  if (m.kind == PairOpKind::checkpoint) {
+    b.needs_state = false;
+    ++b.checkpoints_applied;
+  }
   ProcessState& ps = b.ps;
   for (const auto& [addr, words] : m.buffers) {
-    if (!ps.in_data(addr, static_cast<std::uint32_t>(words.size()))) continue;  // same program: cannot happen
+    const auto n = static_cast<std::uint32_t>(words.size());
+    if (!ps.in_data(addr, n)) continue;  // same program: cannot happen
     std::copy(words.begin(), words.end(), ps.data + addr);
+    remember_region(b.applied_regions, addr, n);
   }
   if (m.has_stack) {
     const auto n = static_cast<std::uint32_t>(m.stack.size());
@@ -360,7 +394,18 @@ void ProcessPairs::takeover(Process& b, std::uint32_t reason, Pid old_primary, b
                  .with("from_cpu", pid_cpu(old_primary))
                  .with("to_cpu", core_.cfg.cpu)
                  .with("reason", takeover_reason(reason))
-                 .with("restart_p", restart_p));
+                 .with("restart_p", restart_p)
+                 .with("checkpoints", b.checkpoints_applied));
+  // A new link: after a checkswitch the old primary, now the backup, holds what this process was given.
+  b.checkpoints_sent = 0;
+  b.backup_image.clear();
+  b.backup_has_state = reason == ck::reason_checkswitch;
+  if (b.backup_has_state)
+    for (const auto& [addr, n] : b.applied_regions)
+      if (b.ps.in_data(addr, n))
+        b.backup_image.emplace_back(addr, std::vector<std::uint32_t>(b.ps.data + addr, b.ps.data + addr + n));
+  b.checkpoints_applied = 0;
+  b.applied_regions.clear();
   core_.destinations.set(b.name, core_.pid(b), b.partner);
   core_.publish(b.name);
 

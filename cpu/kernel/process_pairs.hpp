@@ -25,6 +25,12 @@ class ProcessPairs {
   std::optional<std::uint32_t> checkopen(Process& p, int file);
   std::optional<std::uint32_t> checkclose(Process& p, int file);
   std::optional<std::uint32_t> checkswitch(Process& p);
+  // A reply (not a savereply) with that tag is about to leave, from the buffer at `addr`. When `p` is a
+  // primary whose backup does not hold the work behind it — no checkpoint has reached the backup yet, or
+  // the request changed data the primary checkpoints and no checkpoint has carried the change (the reply's
+  // own buffer aside; backup_image.hpp) — traces `reply_ahead`: a takeover before the next checkpoint is
+  // applied would go on from state older than this reply.
+  void on_reply(const Process& p, std::uint32_t tag, std::uint32_t addr, std::uint32_t bytes);
   // Tells the backup's kernel to stop the backup (stoppair); no acknowledgement.
   void stop_backup(Process& p, std::int32_t exit_code);
 

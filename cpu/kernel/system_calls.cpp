@@ -140,6 +140,7 @@ void SystemCalls::execute(Process& p, std::uint32_t number) {
         break;
       }
       if (!read_bytes(p.ps, a[1], a[2], bytes)) return bad_argument();
+      if (info->number == S::reply) pairs_.on_reply(p, a[0], a[1], a[2]);
       result = as_word(messages_.reply(p, a[0], std::move(bytes), a[3], info->number == S::reply));
       break;
     case S::lasttag:

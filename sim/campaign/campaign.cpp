@@ -6,6 +6,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "sim/report/invariants.hpp"
 #include "sim/report/json_reader.hpp"
 #include "sim/report/json_writer.hpp"
 
@@ -158,6 +159,20 @@ RunResult judge_run(std::uint64_t seed, const ChildEnd& end) {
   }
   if (const JsonValue* t = summary->get("takeovers"); t && t->is_array()) r.takeovers = t->items().size();
   if (const JsonValue* t = summary->get("sim_time_ns")) r.sim_time_ns = t->as_uint();
+  // The rules broken, in the rules' order, each once (a run may break one many times).
+  r.invariants.emplace();
+  if (const JsonValue* inv = summary->get("invariants"); inv && inv->is_array()) {
+    for (Invariant rule : all_invariants) {
+      const std::string name = invariant_name(rule);
+      for (const JsonValue& v : inv->items()) {
+        const JsonValue* n = v.get("rule");
+        if (n && n->as_string() == name) {
+          r.invariants->push_back(name);
+          break;
+        }
+      }
+    }
+  }
 
   const bool says_failed = !r.failed.empty();
   if (says_failed != (end.exit_code == 1)) {
@@ -175,6 +190,13 @@ std::string result_line(const RunResult& r) {
   j.key("failed").begin_array();
   for (const auto& f : r.failed) j.begin_object().field("line", f.line).field("text", f.text).end_object();
   j.end_array();
+  if (r.invariants) {
+    j.key("invariants").begin_array();
+    for (const auto& name : *r.invariants) j.value(name);
+    j.end_array();
+  } else {
+    j.key("invariants").null();
+  }
   j.field("takeovers", r.takeovers);
   j.field("sim_time_ns", r.sim_time_ns);
   j.field("detail", r.detail.empty() ? std::nullopt : std::optional<std::string>(r.detail));
@@ -186,6 +208,58 @@ std::string timing_line(const RunResult& r) {
   JsonWriter j(0);
   j.begin_object().field("seed", r.seed).field("host_seconds", r.host_seconds).end_object();
   return j.str();
+}
+
+std::optional<RunResult> parse_result_line(std::string_view line, std::string& error) {
+  std::string json_error;
+  const auto v = parse_json(line, &json_error);
+  if (!v || !v->is_object()) {
+    error = v ? "not a JSON object" : "not JSON (" + json_error + ")";
+    return std::nullopt;
+  }
+  RunResult r;
+  const JsonValue* seed = v->get("seed");
+  const JsonValue* verdict = v->get("verdict");
+  const JsonValue* failed = v->get("failed");
+  const JsonValue* takeovers = v->get("takeovers");
+  const JsonValue* sim_time = v->get("sim_time_ns");
+  const JsonValue* detail = v->get("detail");
+  bool ok = seed && seed->as_uint() && verdict && verdict->as_string() && failed && failed->is_array() && takeovers &&
+            (takeovers->is_null() || takeovers->as_uint()) && sim_time &&
+            (sim_time->is_null() || sim_time->as_uint()) && detail && (detail->is_null() || detail->as_string());
+  if (ok) {
+    r.seed = *seed->as_uint();
+    const auto name = *verdict->as_string();
+    const auto known =
+        std::find_if(all_verdicts.begin(), all_verdicts.end(), [&](Verdict x) { return name == verdict_name(x); });
+    ok = known != all_verdicts.end();
+    if (ok) r.verdict = *known;
+    for (const JsonValue& f : failed->items()) {
+      const JsonValue* l = f.get("line");
+      const JsonValue* t = f.get("text");
+      if (!l || !l->as_int() || !t || !t->as_string()) {
+        ok = false;
+        break;
+      }
+      r.failed.push_back({static_cast<int>(*l->as_int()), *t->as_string()});
+    }
+    if (!takeovers->is_null()) r.takeovers = takeovers->as_uint();
+    if (!sim_time->is_null()) r.sim_time_ns = sim_time->as_uint();
+    if (!detail->is_null()) r.detail = *detail->as_string();
+    // Older result lines have no invariants: read as unknown.
+    if (const JsonValue* inv = v->get("invariants"); inv && inv->is_array()) {
+      r.invariants.emplace();
+      for (const JsonValue& name : inv->items())
+        if (name.as_string()) r.invariants->push_back(*name.as_string());
+    }
+  }
+  if (!ok) {
+    error =
+        "not a result line: it needs seed, verdict (held, failed, timeout or crash), failed [{line, text}], "
+        "takeovers, sim_time_ns and detail";
+    return std::nullopt;
+  }
+  return r;
 }
 
 void ResultSequence::add(std::uint64_t index, RunResult r) {
@@ -245,6 +319,11 @@ void CampaignSummary::add(const RunResult& r) {
   ++counts_[static_cast<std::size_t>(r.verdict)];
   for (const auto& f : r.failed) ++by_expectation_[{f.line, f.text}];
   if (r.verdict != Verdict::held && failing_.size() < max_listed_in_json) failing_.push_back({r.seed, r.verdict});
+  if (r.invariants && !r.invariants->empty()) {
+    for (const auto& name : *r.invariants) ++by_invariant_[name];
+    if (r.verdict == Verdict::held) ++held_with_violations_;
+    if (violating_.size() < max_listed_in_json) violating_.push_back({r.seed, r.verdict, *r.invariants});
+  }
 }
 
 std::string CampaignSummary::json() const {
@@ -261,6 +340,21 @@ std::string CampaignSummary::json() const {
   for (const auto& [key, seeds] : by_expectation_)
     j.begin_object().field("line", key.first).field("text", key.second).field("seeds", seeds).end_object();
   j.end_array();
+  j.key("invariants").begin_object();
+  for (Invariant rule : all_invariants) {
+    auto it = by_invariant_.find(invariant_name(rule));
+    j.field(invariant_name(rule), it == by_invariant_.end() ? std::uint64_t{0} : it->second);
+  }
+  j.end_object();
+  j.field("held_with_violations", held_with_violations_);
+  j.key("violating_seeds").begin_array();
+  for (const auto& v : violating_) {
+    j.begin_object().field("seed", v.seed).field("verdict", verdict_name(v.verdict));
+    j.key("invariants").begin_array();
+    for (const auto& name : v.invariants) j.value(name);
+    j.end_array().field("replay", replay_command("pairsim", scenario_, v.seed)).end_object();
+  }
+  j.end_array();
   j.key("failing_seeds").begin_array();
   for (const auto& f : failing_)
     j.begin_object()
@@ -275,15 +369,28 @@ std::string CampaignSummary::json() const {
 }
 
 std::string CampaignSummary::text(const std::string& program, const std::string& out_dir, double host_seconds) const {
+  char rate[64];
+  std::snprintf(rate, sizeof rate, " in %.1f s (%.1f runs/s)", host_seconds,
+                host_seconds > 0 ? static_cast<double>(finished_) / host_seconds : 0.0);
+  return text_with(program, out_dir, rate);
+}
+
+std::string CampaignSummary::merged_text(const std::string& program, const std::string& out_dir, std::uint64_t shards,
+                                         double run_seconds) const {
+  char how[96];
+  std::snprintf(how, sizeof how, " from %llu shards, %.1f s of run time", static_cast<unsigned long long>(shards),
+                run_seconds);
+  return text_with(program, out_dir, how);
+}
+
+std::string CampaignSummary::text_with(const std::string& program, const std::string& out_dir,
+                                       const std::string& how) const {
   std::ostringstream o;
   const SeedRange range = plan_.range();
   o << scenario_ << ", seeds " << range.first << ".." << range.last;
   if (plan_.shard().count > 1) o << " (shard " << plan_.shard().index << "/" << plan_.shard().count << ")";
   o << ": " << finished_ << " of " << plan_.size() << " runs";
-  char rate[64];
-  std::snprintf(rate, sizeof rate, " in %.1f s (%.1f runs/s)", host_seconds,
-                host_seconds > 0 ? static_cast<double>(finished_) / host_seconds : 0.0);
-  o << rate << (interrupted_ ? ", interrupted" : "") << "\n";
+  o << how << (interrupted_ ? ", interrupted" : "") << "\n";
   o << "verdicts:";
   for (Verdict v : all_verdicts) o << " " << verdict_name(v) << " " << count(v) << (v == Verdict::crash ? "" : ",");
   o << "\n";
@@ -291,6 +398,28 @@ std::string CampaignSummary::text(const std::string& program, const std::string&
     o << "failed expectations (in how many seeds):\n";
     for (const auto& [key, seeds] : by_expectation_)
       o << "  " << seeds << "\tline " << key.first << ": " << key.second << "\n";
+  }
+  if (!by_invariant_.empty()) {
+    o << "invariants broken (in how many seeds):\n";
+    for (Invariant rule : all_invariants)
+      if (auto it = by_invariant_.find(invariant_name(rule)); it != by_invariant_.end())
+        o << "  " << it->second << "\t" << it->first << "\n";
+  }
+  if (held_with_violations_ > 0) {
+    // Such a seed held, so it is not among those below: the scenario does not `expect invariants`.
+    std::vector<const Violating*> held;
+    for (const auto& v : violating_)
+      if (v.verdict == Verdict::held && held.size() < max_listed_in_text) held.push_back(&v);
+    o << "seeds that held but broke an invariant (the scenario has no `expect invariants`)";
+    if (held_with_violations_ > held.size())
+      o << " (the first " << held.size() << " of " << held_with_violations_ << "; " << out_dir
+        << "/results.jsonl has them all)";
+    o << ":\n";
+    for (const auto* v : held) {
+      o << "  ";
+      for (std::size_t i = 0; i < v->invariants.size(); ++i) o << (i == 0 ? "" : ", ") << v->invariants[i];
+      o << "\t" << replay_command(program, scenario_, v->seed) << "\n";
+    }
   }
   if (!failing_.empty()) {
     const std::size_t shown = std::min(failing_.size(), max_listed_in_text);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,6 +64,9 @@ struct RunResult {
   std::uint64_t seed = 0;
   Verdict verdict = Verdict::crash;
   std::vector<FailedExpectation> failed;   // the expectations that failed, in the scenario's order
+  // The machine's invariants the run broke (their names, each once, in the rules' order), whether or not the
+  // scenario expects them; none when the run gave no summary (timeout, crash).
+  std::optional<std::vector<std::string>> invariants;
   std::optional<std::uint64_t> takeovers;  // none when the run gave no summary (timeout, crash)
   std::optional<std::uint64_t> sim_time_ns;
   std::string detail;       // timeout and crash: what happened, e.g. "killed by signal 11 (SIGSEGV)"
@@ -84,11 +88,13 @@ struct ChildEnd {
 // scenario was checked) → crash.
 RunResult judge_run(std::uint64_t seed, const ChildEnd& end);
 
-// One line of results.jsonl (no newline): seed, verdict, failed [{line, text}], takeovers, sim_time_ns,
-// detail — keys always present, null when unknown.
+// One line of results.jsonl (no newline): seed, verdict, failed [{line, text}], invariants [names],
+// takeovers, sim_time_ns, detail — keys always present, null when unknown.
 std::string result_line(const RunResult& r);
 // One line of timing.jsonl: seed, host_seconds.
 std::string timing_line(const RunResult& r);
+// Reads a line of results.jsonl back (`pairsim campaign merge`). On error, nullopt and a sentence in `error`.
+std::optional<RunResult> parse_result_line(std::string_view line, std::string& error);
 
 // Runs finish in any order; results are written in the plan's (seed) order. This holds each finished run
 // until every run before it has finished.
@@ -134,8 +140,13 @@ class CampaignSummary {
   std::string json() const;
   // The closing text; `program` is how the user called pairsim, for the replay commands.
   std::string text(const std::string& program, const std::string& out_dir, double host_seconds) const;
+  // The same for a campaign merged from its shards: how many, and the host seconds its runs took added up
+  // (timing.jsonl's sum) in place of the time the campaign took.
+  std::string merged_text(const std::string& program, const std::string& out_dir, std::uint64_t shards,
+                          double run_seconds) const;
 
  private:
+  std::string text_with(const std::string& program, const std::string& out_dir, const std::string& how) const;
   struct Failing {
     std::uint64_t seed;
     Verdict verdict;
@@ -147,6 +158,14 @@ class CampaignSummary {
   std::array<std::uint64_t, all_verdicts.size()> counts_{};
   std::map<std::pair<int, std::string>, std::uint64_t> by_expectation_;  // (line, text) → seeds it failed in
   std::vector<Failing> failing_;                                         // the first max_listed_in_json
+  struct Violating {
+    std::uint64_t seed;
+    Verdict verdict;
+    std::vector<std::string> invariants;
+  };
+  std::map<std::string, std::uint64_t> by_invariant_;  // rule name → seeds that broke it
+  std::uint64_t held_with_violations_ = 0;             // seeds that held although they broke an invariant
+  std::vector<Violating> violating_;                   // the first max_listed_in_json that broke one
 };
 
 }  // namespace pairsim::sim

@@ -30,9 +30,13 @@ std::string CampaignProgress::line(std::uint64_t done, std::uint64_t total, std:
   const double rate = elapsed_seconds > 0 ? static_cast<double>(done) / elapsed_seconds : 0.0;
   const unsigned percent = total == 0 ? 100u : static_cast<unsigned>(done * 100 / total);
   char buf[160];
-  std::snprintf(buf, sizeof buf, "runs %llu/%llu (%u%%), %llu failing, %.1f runs/s",
-                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), percent,
-                static_cast<unsigned long long>(failing), rate);
+  if (total == 0)
+    std::snprintf(buf, sizeof buf, "runs %llu, %llu failing, %.1f runs/s", static_cast<unsigned long long>(done),
+                  static_cast<unsigned long long>(failing), rate);
+  else
+    std::snprintf(buf, sizeof buf, "runs %llu/%llu (%u%%), %llu failing, %.1f runs/s",
+                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), percent,
+                  static_cast<unsigned long long>(failing), rate);
   std::string s = buf;
   if (done < total && rate > 0) s += ", " + duration(static_cast<double>(total - done) / rate) + " left";
   return s;
@@ -58,7 +62,7 @@ void CampaignProgress::update(std::uint64_t done, std::uint64_t failing, double 
     if (!drawn_ || done_ == total_ || elapsed_ - last_draw_ >= 0.1) draw();
     return;
   }
-  const std::uint64_t tenths = total_ == 0 ? 10 : done_ * 10 / total_;
+  const std::uint64_t tenths = total_ == 0 ? done_ / 100 : done_ * 10 / total_;
   if (tenths > tenths_shown_) {
     tenths_shown_ = tenths;
     out_ << line(done_, total_, failing_, elapsed_) << "\n" << std::flush;

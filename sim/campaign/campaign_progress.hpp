@@ -11,6 +11,8 @@ namespace pairsim::sim {
 
 class CampaignProgress {
  public:
+  // `total` 0: not known in advance (an exploration finds its moments as it goes); a log then gets a line
+  // every hundred runs.
   CampaignProgress(std::ostream& out, bool tty, std::uint64_t total) : out_(out), tty_(tty), total_(total) {}
 
   // A line that stays, printed above the progress line (which the next update draws again).
@@ -21,7 +23,7 @@ class CampaignProgress {
   // Clears the line on a terminal, before the closing summary.
   void finish();
 
-  // "runs 120/1000 (12%), 2 failing, 41.3 runs/s, 21 s left"
+  // "runs 120/1000 (12%), 2 failing, 41.3 runs/s, 21 s left"; with no total, "runs 120, 2 failing, 41.3 runs/s"
   static std::string line(std::uint64_t done, std::uint64_t total, std::uint64_t failing, double elapsed_seconds);
   // "0 s", "21 s", "3 min 05 s", "2 h 07 min"
   static std::string duration(double seconds);

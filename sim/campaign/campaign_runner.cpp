@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -18,12 +18,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/campaign/campaign_manifest.hpp"
 #include "sim/campaign/campaign_progress.hpp"
-#include "sim/run/program_library.hpp"
 #include "sim/run/run_command.hpp"
-#include "sim/scenario/scenario_parser.hpp"
-
-extern char** environ;
 
 namespace pairsim::sim {
 
@@ -34,22 +31,31 @@ using Clock = std::chrono::steady_clock;
 
 // A signal handler can reach nothing but globals: these two are the campaign's only ones. SIGINT and
 // SIGTERM set the flag and wake the loop's poll() through the pipe (the self-pipe trick); the loop then
-// stops starting runs, kills the running ones and writes what finished.
+// stops starting runs, kills the running ones and writes what finished. SIGCHLD wakes it too, so that a
+// run that has ended is reaped at once rather than at the next poll() timeout.
 int wake_pipe[2] = {-1, -1};
 volatile std::sig_atomic_t stop_requested = 0;
 
-extern "C" void on_stop_signal(int) {
-  stop_requested = 1;
+void wake_loop() {
   const int saved = errno;
   const char byte = 1;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &byte, 1);
   errno = saved;
 }
 
+extern "C" void on_stop_signal(int) {
+  stop_requested = 1;
+  wake_loop();
+}
+
+extern "C" void on_child_signal(int) {
+  wake_loop();
+}
+
 // The handlers are the campaign's for its lifetime; the old ones come back after.
-class StopSignals {
+class CampaignSignals {
  public:
-  StopSignals() {
+  CampaignSignals() {
     if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
       throw std::runtime_error(std::string("cannot make a pipe: ") + std::strerror(errno));
     stop_requested = 0;
@@ -58,16 +64,22 @@ class StopSignals {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int_);
     sigaction(SIGTERM, &sa, &old_term_);
+    struct sigaction child {};
+    child.sa_handler = on_child_signal;
+    sigemptyset(&child.sa_mask);
+    child.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &child, &old_child_);
   }
-  ~StopSignals() {
+  ~CampaignSignals() {
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGCHLD, &old_child_, nullptr);
     close(wake_pipe[0]);
     close(wake_pipe[1]);
     wake_pipe[0] = wake_pipe[1] = -1;
   }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
+  CampaignSignals(const CampaignSignals&) = delete;
+  CampaignSignals& operator=(const CampaignSignals&) = delete;
 
   int fd() const { return wake_pipe[0]; }
   void drain() const {
@@ -79,6 +91,7 @@ class StopSignals {
  private:
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
+  struct sigaction old_child_ {};
 };
 
 // One run to start: a seed of the plan, or the second run of a failing seed, with --trace into its folder.
@@ -89,7 +102,7 @@ struct Job {
   RunResult first;  // for a trace run: what the first run came to, which the trace run must repeat
 };
 
-// A running child `pairsim run`, its two pipes and what came through them so far.
+// A running child, its two pipes and what came through them so far.
 struct Child {
   Job job;
   pid_t pid = -1;
@@ -105,9 +118,44 @@ struct Child {
 
 constexpr std::size_t max_kept_stderr = 1 << 20;  // a child that logs without end must not fill memory
 
+// The child's side of a run: from here on it is `pairsim run SCENARIO --seed S --json` (with --trace for
+// a trace run) started with its standard output and error on the pipes, its input /dev/null, in a process
+// group of its own and with the default handling of every signal, except that the scenario is read and
+// its programs assembled already. It writes to the pipes what that command would print and exits as it
+// would; it never returns into the campaign.
+[[noreturn]] void run_child(PreparedScenario& prepared, const RunOptions& run, int out_fd, int err_fd) {
+  setpgid(0, 0);
+  const int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+      dup2(err_fd, STDERR_FILENO) < 0)
+    _exit(exit_internal);
+  // Nothing else of the campaign's stays open in the child: its files, the other runs' pipes, the wake pipe.
+  close_range(3, ~0u, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGCHLD, SIGPIPE}) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  int code = exit_internal;
+  try {
+    code = simulate_prepared(prepared, run);
+  } catch (const std::exception& e) {
+    std::cerr << "pairsim: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "pairsim: internal error\n";
+  }
+  std::cout.flush();
+  std::fflush(nullptr);
+  // _exit: the campaign's objects, copied into this process, are not this process's to destroy or flush.
+  _exit(code);
+}
+
 // Reads what is there without blocking; closes the descriptor at end of file.
 void drain(int& fd, std::string& into, std::size_t limit) {
-  char buf[16384];
+  char buf[4096];  // one page: after a fork, each page the campaign writes costs it a copy of that page
   for (;;) {
     const ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
@@ -140,8 +188,10 @@ std::string default_out_dir(const std::string& scenario) {
 
 class Campaign {
  public:
-  Campaign(const CampaignOptions& opts, SeedPlan plan, fs::path out, std::string exe, unsigned jobs)
+  Campaign(const CampaignOptions& opts, PreparedScenario& prepared, SeedPlan plan, fs::path out, std::string exe,
+           unsigned jobs)
       : opts_(opts),
+        prepared_(prepared),
         plan_(plan),
         out_(std::move(out)),
         exe_(std::move(exe)),
@@ -166,14 +216,15 @@ class Campaign {
   fs::path seed_dir(std::uint64_t seed) const { return out_ / ("seed-" + std::to_string(seed)); }
 
   const CampaignOptions& opts_;
+  PreparedScenario& prepared_;  // read and assembled once; each run is forked from it
   SeedPlan plan_;
   fs::path out_;
-  std::string exe_;
+  std::string exe_;  // this binary, for the replay scripts
   unsigned jobs_;
   std::string cwd_ = fs::current_path().string();
   CampaignSummary summary_;
   CampaignProgress progress_;
-  StopSignals signals_;
+  CampaignSignals signals_;
   std::ofstream results_;
   std::ofstream timing_;
   ResultSequence sequence_;
@@ -195,16 +246,13 @@ bool Campaign::open_outputs() {
 void Campaign::spawn(Job job) {
   Child c;
   c.job = std::move(job);
-  std::vector<std::string> args{exe_, "run", opts_.scenario, "--seed", std::to_string(c.job.seed), "--json"};
-  if (c.job.trace) {
-    args.push_back("--trace");
-    args.push_back((seed_dir(c.job.seed) / "trace.jsonl").string());
-  }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  RunOptions run;
+  run.scenario = opts_.scenario;
+  run.seed = c.job.seed;
+  run.json = true;
+  if (c.job.trace) run.trace = (seed_dir(c.job.seed) / "trace.jsonl").string();
 
-  // O_CLOEXEC: no child inherits another child's pipe, or that pipe would never reach end of file.
+  // O_CLOEXEC keeps them out of anything a run might start; the child closes every other descriptor itself.
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -212,40 +260,33 @@ void Campaign::spawn(Job job) {
     close(out_pipe[1]);
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  // Its own process group: Ctrl-C on the terminal reaches the campaign only, which then decides what
-  // ends; a child interrupted by it would otherwise look like a crash.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults, none;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGPIPE);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  const int rc = posix_spawn(&c.pid, exe_.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  // Written now what waits in a buffer, or the child would write it a second time.
+  std::cout.flush();
+  std::fflush(nullptr);
+  // No run repeats the work of reading the scenario and assembling its programs, nor pays for starting a
+  // process: it is a fork of this one, which has not elaborated anything. Signals wait until the child has
+  // left the campaign's process group (Ctrl-C on the terminal reaches the campaign only, which then decides
+  // what ends; a child interrupted by it would otherwise look like a crash) and has its own handlers.
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &old);
+  c.started = Clock::now();
+  c.pid = fork();
+  if (c.pid == 0) run_child(prepared_, run, out_pipe[1], err_pipe[1]);
+  const int fork_error = errno;
+  if (c.pid > 0) setpgid(c.pid, c.pid);  // as the child does: whichever comes first
+  sigprocmask(SIG_SETMASK, &old, nullptr);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc != 0) {
+  if (c.pid < 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    throw std::runtime_error("cannot start '" + exe_ + "': " + std::strerror(rc));
+    throw std::runtime_error(std::string("cannot start a run: ") + std::strerror(fork_error));
   }
   c.out_fd = out_pipe[0];
   c.err_fd = err_pipe[0];
   fcntl(c.out_fd, F_SETFL, fcntl(c.out_fd, F_GETFL) | O_NONBLOCK);
   fcntl(c.err_fd, F_SETFL, fcntl(c.err_fd, F_GETFL) | O_NONBLOCK);
-  c.started = Clock::now();
   running_.push_back(std::move(c));
 }
 
@@ -451,7 +492,7 @@ int Campaign::run() {
   return summary_.bad() == 0 ? exit_ok : exit_expectation_failed;
 }
 
-// The binary the children run: this one, so that a campaign and its replays use the same build.
+// The binary the replay scripts run: this one, so that a campaign and its replays use the same build.
 std::string own_executable(const std::string& fallback) {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -462,19 +503,10 @@ std::string own_executable(const std::string& fallback) {
 }  // namespace
 
 int run_campaign(const CampaignOptions& opts) {
-  // The scenario is checked once, here: bad input stops the campaign before any run starts.
-  auto parsed = parse_scenario_file(opts.scenario);
-  if (!parsed.ok()) {
-    for (const auto& e : parsed.errors) std::cerr << e.str() << "\n";
-    return exit_bad_input;
-  }
-  {
-    ProgramLibrary programs(parsed.scenario->path, PAIRSIM_SOURCE_DIR);
-    if (auto diags = preload_programs(*parsed.scenario, programs); !diags.empty()) {
-      for (const auto& d : diags) std::cerr << d << "\n";
-      return exit_bad_input;
-    }
-  }
+  // The scenario is read and its programs assembled once, here: bad input stops the campaign before any
+  // run starts, and every run is forked from what this made.
+  auto prepared = prepare_scenario(opts.scenario, std::cerr);
+  if (!prepared) return exit_bad_input;
 
   const fs::path out = opts.out_dir.empty() ? fs::path(default_out_dir(opts.scenario)) : fs::path(opts.out_dir);
   std::error_code ec;
@@ -493,14 +525,20 @@ int run_campaign(const CampaignOptions& opts) {
       stale.push_back(entry.path());
   }
   for (const auto& path : stale) fs::remove_all(path, ec);
+  // What the folder is a campaign of, for `pairsim campaign merge` (sim/campaign/campaign_manifest.hpp).
+  const auto manifest = describe_campaign(opts.scenario, opts.seeds, opts.shard);
+  if (!manifest || !write_file(out / "campaign.json", manifest_json(*manifest))) {
+    std::cerr << "pairsim: error: cannot write '" << (out / "campaign.json").string() << "'\n";
+    return exit_bad_input;
+  }
 
   unsigned jobs = opts.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
   const SeedPlan plan(opts.seeds, opts.shard);
-  if (!draws_at_random(*parsed.scenario))
+  if (!draws_at_random(prepared->scenario))
     std::cout << "note: " << opts.scenario
               << " draws nothing at random (no `at random`, no `cpu random`): every seed gives the same run\n";
-  Campaign campaign(opts, plan, out, own_executable(opts.program), jobs);
+  Campaign campaign(opts, *prepared, plan, out, own_executable(opts.program), jobs);
   return campaign.run();
 }
 

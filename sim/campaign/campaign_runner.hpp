@@ -1,6 +1,7 @@
 #pragma once
-// `pairsim campaign`: one scenario under many seeds, one child process per run (SystemC elaborates once
-// per process), results in seed order (docs/campaigns.md). The plain parts are in sim/campaign/campaign.hpp.
+// `pairsim campaign`: one scenario under many seeds, results in seed order (docs/campaigns.md). The scenario
+// is read and its programs assembled once; each run is a child process forked from the campaign (SystemC
+// elaborates once per process), which simulates one seed. The plain parts are in sim/campaign/campaign.hpp.
 #include <string>
 
 #include "sim/campaign/campaign.hpp"

@@ -232,6 +232,18 @@ struct Checker {
     if (!p) return {false, e.process + " never started"};
     return {p->state == "lost", "pair " + p->state};
   }
+  Verdict operator()(const ExpectInvariants&) const {
+    const auto& v = r.invariant_violations();
+    if (v.empty()) return {true, "none violated"};
+    // The first few, each once by rule and time; the report's invariants section lists them all.
+    constexpr std::size_t shown = 3;
+    std::string d = std::to_string(v.size()) + " violated: ";
+    for (std::size_t i = 0; i < v.size() && i < shown; ++i)
+      d += std::string(i == 0 ? "" : ", ") + invariant_name(v[i].rule) + " at " + format_seconds(v[i].t_ns) +
+           (v[i].pair.empty() ? "" : " (" + v[i].pair + ")");
+    if (v.size() > shown) d += ", …";
+    return {false, d};
+  }
 };
 
 }  // namespace

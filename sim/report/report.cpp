@@ -68,10 +68,26 @@ std::string describe(const TraceEvent& e) {
   if (k == "fs_resend") return "resend      " + proc(e) + " to " + field(e, "target") + " sync " + field(e, "sync_id");
   if (k == "duplicate")
     return "duplicate   " + field(e, "pair") + " answered sync " + field(e, "sync_id") + " from its saved reply";
+  if (k == "reply_ahead")
+    return "reply ahead " + field(e, "pair") + " cpu " + field(e, "cpu") + " replied to " + field(e, "to") + " sync " +
+           field(e, "sync_id") + " before checkpoint " + std::to_string(e.get_int("checkpoints").value_or(0) + 1) +
+           " reached its backup";
   return "";
 }
 
 }  // namespace
+
+std::string invariants_text(const std::vector<InvariantViolation>& violations) {
+  if (violations.empty()) {
+    std::string names;
+    for (Invariant rule : all_invariants) names += std::string(names.empty() ? "" : ", ") + invariant_name(rule);
+    return "\ninvariants: all held (" + names + ")\n";
+  }
+  std::string out = "\ninvariants: " + std::to_string(violations.size()) + " violated\n";
+  for (const auto& v : violations)
+    out += std::string("  ✗ ") + invariant_name(v.rule) + " at " + format_seconds(v.t_ns) + ": " + v.text + "\n";
+  return out;
+}
 
 std::string text_report(const RunOutcome& o) {
   const auto& s = *o.scenario;
@@ -115,6 +131,7 @@ std::string text_report(const RunOutcome& o) {
       out += "\n";
     }
   }
+  out += invariants_text(o.record->invariant_violations());
   if (!o.results.empty()) {
     out += "\nexpectations:\n";
     for (const auto& r : o.results)
@@ -182,6 +199,15 @@ std::string json_summary(const RunOutcome& o) {
   j.end_array();
   j.key("problems").begin_array();
   for (const auto& p : o.problems) j.value(p);
+  j.end_array();
+  j.key("invariants").begin_array();
+  for (const auto& v : r.invariant_violations()) {
+    j.begin_object().field("rule", invariant_name(v.rule)).field("t_ns", v.t_ns);
+    j.field("pair", v.pair.empty() ? std::nullopt : std::optional<std::string>(v.pair));
+    j.key("cpus").begin_array();
+    for (int c : v.cpus) j.value(c);
+    j.end_array().field("text", v.text).end_object();
+  }
   j.end_array();
   j.key("expectations").begin_object();
   j.field("passed", o.passed()).field("failed", o.failed());

@@ -26,6 +26,8 @@ struct RunOutcome {
 };
 
 std::string text_report(const RunOutcome& o);
+// The report's invariants section: "invariants: all held (…)" or each violation on a line of its own.
+std::string invariants_text(const std::vector<InvariantViolation>& violations);
 std::string json_summary(const RunOutcome& o);
 
 }  // namespace pairsim::sim

@@ -73,6 +73,7 @@ std::optional<std::uint64_t> RunRecord::failure_time(int cpu) const {
 
 void RunRecord::on_event(const TraceEvent& e) {
   const std::string& k = e.kind;
+  invariants_.on_event(e);
   note_for_pairs(e);
   if (k == "fault") {
     insert_in_time_order(faults_, FaultRecord{e.t_ns, as_str(e, "what")}, [](const FaultRecord& f) { return f.t_ns; });
@@ -146,7 +147,7 @@ void RunRecord::on_event(const TraceEvent& e) {
     insert_in_time_order(notable_, e, event_time);
   } else if (k == "backup_created" || k == "checkswitch" || k == "pair_lost" || k == "regroup_end" ||
              k == "path_down" || k == "path_up" || k == "send_failed" || k == "path_error" || k == "duplicate" ||
-             k == "fs_resend" || k == "checkopen" || k == "checkclose" || k == "checkmonitor") {
+             k == "fs_resend" || k == "checkopen" || k == "checkclose" || k == "checkmonitor" || k == "reply_ahead") {
     insert_in_time_order(notable_, e, event_time);
   }
 }

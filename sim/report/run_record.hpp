@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/report/invariants.hpp"
 #include "sim/trace/trace_bus.hpp"
 
 namespace pairsim::sim {
@@ -84,6 +85,8 @@ class RunRecord : public TraceSink {
   const std::vector<TakeoverRecord>& takeovers() const { return takeovers_; }
   const std::vector<PairRecord>& pairs() const;
   const std::vector<TraceEvent>& notable() const { return notable_; }
+  // The machine's invariants that the run broke, in time order (sim/report/invariants.hpp).
+  const std::vector<InvariantViolation>& invariant_violations() const { return invariants_.violations(); }
 
   // All output lines of every process of that name (both halves of a pair), in the order printed.
   std::vector<std::string> output_of(const std::string& name) const;
@@ -106,6 +109,7 @@ class RunRecord : public TraceSink {
   std::vector<ProcessRecord> processes_;
   std::vector<TakeoverRecord> takeovers_;
   std::vector<TraceEvent> notable_;  // what the readable report lists, in time order
+  InvariantChecker invariants_;
 
   // The events that decide who holds a pair's halves, in time order. The pairs are replayed from them when
   // asked for, because an event that comes late may belong before ones already seen.

@@ -30,7 +30,7 @@ cpu::CpuConfig cpu_config(const MachineConfig& m, int id) {
 
 Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, const TraceBus& trace,
                  cpu::ProgramSource& programs)
-    : sc_core::sc_module(name) {
+    : sc_core::sc_module(name), cfg_(cfg), trace_(trace) {
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
       sc_core::sc_time(static_cast<double>(cfg.quantum_ns), sc_core::SC_NS));
   bus_ = std::make_unique<bus::BusSystem>("bus", bus_config(cfg), trace);
@@ -44,6 +44,25 @@ std::uint64_t Machine::guest_instructions() const {
   std::uint64_t n = 0;
   for (const auto& c : cpus_) n += c->instructions();
   return n;
+}
+
+std::uint64_t hung_after_ns(const MachineConfig& m) {
+  return 5 * m.heartbeat_ns + 2 * m.ack_timeout_ns;
+}
+
+void Machine::report_open_requests(std::uint64_t t_ns) const {
+  for (const auto& c : cpus_) {
+    for (const auto& r : c->open_requests()) {
+      trace_.emit(TraceEvent(t_ns, "request_open")
+                      .with("cpu", c->id())
+                      .with("pin", r.pin)
+                      .with("process", r.process)
+                      .with("target", r.target)
+                      .with("sync_id", r.sync_id)
+                      .with("since_ns", r.since_ns)
+                      .with("hung_after_ns", hung_after_ns(cfg_)));
+    }
+  }
 }
 
 void Machine::trace(sc_core::sc_trace_file* tf) {

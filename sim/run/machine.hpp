@@ -15,6 +15,10 @@ namespace pairsim::sim {
 
 bus::BusConfig bus_config(const MachineConfig& m);
 cpu::CpuConfig cpu_config(const MachineConfig& m, int id);
+// How long a request may wait for its answer before the run's invariants call it hung: longer than the
+// machine itself ever keeps a requester of a live server waiting — a takeover (detection and a regroup
+// that waits: under 5 heartbeat periods) and a packet lost and resent after its acknowledgement timeout.
+std::uint64_t hung_after_ns(const MachineConfig& m);
 
 class Machine : public sc_core::sc_module {
  public:
@@ -26,8 +30,13 @@ class Machine : public sc_core::sc_module {
   cpu::ActionHorizon& horizon() { return horizon_; }
   std::uint64_t guest_instructions() const;
   void trace(sc_core::sc_trace_file* tf);
+  // At the end of the run (t_ns): a `request_open` event for every writeread still waiting for its answer
+  // in a CPU that is up, for the invariant "no hung request" (sim/report/invariants.hpp).
+  void report_open_requests(std::uint64_t t_ns) const;
 
  private:
+  MachineConfig cfg_;
+  const TraceBus& trace_;
   cpu::ActionHorizon horizon_;  // before the CPUs, which keep a reference
   std::unique_ptr<bus::BusSystem> bus_;
   std::vector<std::unique_ptr<cpu::Cpu>> cpus_;

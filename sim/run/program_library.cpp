@@ -40,13 +40,15 @@ bool ProgramLibrary::preload(const std::string& name, std::vector<std::string>& 
 }
 
 const guest::Program* ProgramLibrary::load(const std::string& name, std::string& error) {
+  // A name the run has loaded before means the same program: no second look through the folders.
+  if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
   const std::string path = resolve(name);
   if (path.empty()) {
     error = "program '" + name + "' not found (looked beside the scenario, in the current directory, in " + guest_dir_ +
             " and in " + project_dir_ + ")";
     return nullptr;
   }
-  if (auto it = by_path_.find(path); it != by_path_.end()) return it->second.get();
+  if (auto it = by_path_.find(path); it != by_path_.end()) return by_name_[name] = it->second.get();
   if (auto it = failures_.find(path); it != failures_.end()) {
     error = it->second.empty() ? "program '" + name + "' does not assemble" : it->second.front();
     return nullptr;
@@ -63,6 +65,7 @@ const guest::Program* ProgramLibrary::load(const std::string& name, std::string&
   auto owned = std::make_unique<guest::Program>(std::move(*result.program));
   auto* raw = owned.get();
   by_path_[path] = std::move(owned);
+  by_name_[name] = raw;
   return raw;
 }
 

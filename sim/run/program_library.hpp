@@ -26,6 +26,7 @@ class ProgramLibrary : public cpu::ProgramSource {
   std::string scenario_path_;
   std::string project_dir_;
   std::string guest_dir_;
+  std::map<std::string, const guest::Program*> by_name_;  // what each name came to, so it is looked up once
   std::map<std::string, std::unique_ptr<guest::Program>> by_path_;
   std::map<std::string, std::vector<std::string>> failures_;
 };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <systemc>
 
 #include "sim/report/expectations.hpp"
@@ -14,6 +15,7 @@
 #include "sim/run/pair_signals.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/program_library.hpp"
+#include "sim/run/run_shape.hpp"
 #include "sim/report/report.hpp"
 #include "sim/report/run_record.hpp"
 #include "sim/run/scenario_driver.hpp"
@@ -37,6 +39,14 @@ void route_systemc_reports() {
     }
     sc_core::sc_report_handler::default_handler(rep, actions);
   });
+}
+
+// --log-level takes spdlog's names; any other is bad input, said on standard error.
+std::optional<spdlog::level::level_enum> log_level(const std::string& name) {
+  const auto level = spdlog::level::from_str(name);
+  if (level != spdlog::level::off || name == "off") return level;
+  std::cerr << "pairsim: error: unknown log level '" << name << "' (trace, debug, info, warn, error, critical, off)\n";
+  return std::nullopt;
 }
 
 std::uint64_t now_ns() {
@@ -65,17 +75,25 @@ std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibra
   return diags;
 }
 
-int run_scenario(const RunOptions& opts) {
-  auto level = spdlog::level::from_str(opts.log_level);
-  if (level == spdlog::level::off && opts.log_level != "off") {
-    std::cerr << "pairsim: error: unknown log level '" << opts.log_level
-              << "' (trace, debug, info, warn, error, critical, off)\n";
-    return exit_bad_input;
-  }
-  spdlog::set_default_logger(spdlog::stderr_color_st("pairsim"));
-  spdlog::set_level(level);
-  spdlog::set_pattern("[%L] %v");
+PreparedScenario::PreparedScenario(Scenario s) : scenario(std::move(s)), programs(scenario.path, PAIRSIM_SOURCE_DIR) {}
 
+std::unique_ptr<PreparedScenario> prepare_scenario(const std::string& path, std::ostream& err) {
+  auto parsed = parse_scenario_file(path);
+  if (!parsed.ok()) {
+    for (const auto& e : parsed.errors) err << e.str() << "\n";
+    return nullptr;
+  }
+  auto prepared = std::make_unique<PreparedScenario>(std::move(*parsed.scenario));
+  // Every program the scenario names must assemble before anything is simulated.
+  if (auto diags = preload_programs(prepared->scenario, prepared->programs); !diags.empty()) {
+    for (const auto& d : diags) err << d << "\n";
+    return nullptr;
+  }
+  return prepared;
+}
+
+int run_scenario(const RunOptions& opts) {
+  if (!log_level(opts.log_level)) return exit_bad_input;
   if (opts.table && opts.json) {
     std::cerr << "pairsim: error: --table prints text; it cannot be combined with --json\n";
     return exit_bad_input;
@@ -84,21 +102,21 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "pairsim: error: --pair goes with --table\n";
     return exit_bad_input;
   }
+  auto prepared = prepare_scenario(opts.scenario, std::cerr);
+  if (!prepared) return exit_bad_input;
+  return simulate_prepared(*prepared, opts);
+}
 
-  auto parsed = parse_scenario_file(opts.scenario);
-  if (!parsed.ok()) {
-    for (const auto& e : parsed.errors) std::cerr << e.str() << "\n";
-    return exit_bad_input;
-  }
-  const Scenario& scenario = *parsed.scenario;
+int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunShape* shape) {
+  const auto level = log_level(opts.log_level);
+  if (!level) return exit_bad_input;
+  spdlog::set_default_logger(spdlog::stderr_color_st("pairsim"));
+  spdlog::set_level(*level);
+  spdlog::set_pattern("[%L] %v");
+
+  const Scenario& scenario = prepared.scenario;
+  ProgramLibrary& programs = prepared.programs;
   const std::uint64_t seed = opts.seed ? *opts.seed : scenario.seed.value_or(default_seed);
-
-  // Every program the scenario names must assemble before anything is simulated.
-  ProgramLibrary programs(scenario.path, PAIRSIM_SOURCE_DIR);
-  if (auto diags = preload_programs(scenario, programs); !diags.empty()) {
-    for (const auto& d : diags) std::cerr << d << "\n";
-    return exit_bad_input;
-  }
 
   // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).
   if (!opts.vcd.empty()) {
@@ -139,8 +157,10 @@ int run_scenario(const RunOptions& opts) {
     if (auto* p = std::get_if<StartProcess>(&a.action); p && !p->name.empty()) named.push_back(p->name);
   PairSignals pair_signals("pairs", named);
   trace.add_sink(&pair_signals);
-  ScenarioDriver driver("driver", scenario, resolve_schedule(scenario, seed), machine, trace, record);
+  ScenarioDriver driver("driver", scenario, shape ? shape->schedule(scenario, seed) : resolve_schedule(scenario, seed),
+                        machine, trace, record);
   trace.add_sink(&driver);
+  if (shape) shape->attach(driver, trace);
 
   sc_core::sc_trace_file* vcd = nullptr;
   if (!opts.vcd.empty()) {
@@ -166,6 +186,7 @@ int run_scenario(const RunOptions& opts) {
   sc_core::sc_start(sc_core::sc_time(static_cast<double>(scenario.run.for_ns), sc_core::SC_NS));
   const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const std::uint64_t end_ns = now_ns();
+  machine.report_open_requests(end_ns);  // the invariant "no hung request" (sim/report/invariants.hpp)
   trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
   if (trace_file) trace_file->flush();
@@ -181,13 +202,14 @@ int run_scenario(const RunOptions& opts) {
   outcome.problems = driver.problems();
   outcome.stopped_early = driver.stopped_early();
 
-  std::cout << (opts.json ? json_summary(outcome) : text_report(outcome));
+  std::ostream& out = shape ? shape->report() : std::cout;
+  out << (opts.json ? json_summary(outcome) : text_report(outcome));
   if (opts.table) {
     std::string err;
     const std::string table = pair_tables(pair_steps.events(), opts.pair, err);
-    std::cout << "\n" << (err.empty() ? table : "no table: " + err + "\n");
+    out << "\n" << (err.empty() ? table : "no table: " + err + "\n");
   }
-  std::cout.flush();
+  out.flush();
   return outcome.failed() == 0 ? exit_ok : exit_expectation_failed;
 }
 

@@ -1,14 +1,18 @@
 #pragma once
 // `pairsim run`: parse, build, simulate, check, report. Exit codes as DESIGN.md says.
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/run/program_library.hpp"
+#include "sim/scenario/scenario.hpp"
+
 namespace pairsim::sim {
 
-class ProgramLibrary;
-struct Scenario;
+class RunShape;
 
 struct RunOptions {
   std::string scenario;
@@ -25,9 +29,27 @@ enum ExitCode { exit_ok = 0, exit_expectation_failed = 1, exit_bad_input = 2, ex
 
 int run_scenario(const RunOptions& opts);
 
+// A run is two steps. The first reads the scenario and assembles every program it starts; the second
+// elaborates the machine, simulates it with a seed and prints what `pairsim run` prints. `pairsim run` takes
+// both in one process; `pairsim campaign` takes the first once and the second once per seed, each in a child
+// forked from it (SystemC elaborates once per process). The same steps give the same output either way.
+struct PreparedScenario {
+  explicit PreparedScenario(Scenario s);
+  Scenario scenario;
+  ProgramLibrary programs;  // the programs the scenario starts; a guest that names another loads it in the run
+};
+
+// The scenario read and its programs assembled; on bad input, nullptr after the diagnostics
+// (file:line:col: error: …) on `err`.
+std::unique_ptr<PreparedScenario> prepare_scenario(const std::string& path, std::ostream& err);
+
+// Checks the output files (--trace, --vcd), elaborates, simulates with `opts.seed` (or the scenario's
+// `seed`, or 1), prints the report or the JSON summary on standard output and returns the exit code.
+// Elaborates a SystemC model: once per process. A sweep gives the run its `shape` (sim/run/run_shape.hpp).
+int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunShape* shape = nullptr);
+
 // Loads every program the scenario starts, as a run does before it simulates anything; returns the
-// diagnostics (file:line:col: error: …) of those that are missing or do not assemble. `pairsim campaign`
-// checks its scenario with it once, before it starts any run.
+// diagnostics (file:line:col: error: …) of those that are missing or do not assemble.
 std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibrary& programs);
 
 }  // namespace pairsim::sim

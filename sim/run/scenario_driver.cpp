@@ -32,6 +32,20 @@ ScenarioDriver::ScenarioDriver(sc_core::sc_module_name name, const Scenario& s, 
   SC_THREAD(run_thread);
 }
 
+void ScenarioDriver::add_sync_point(std::uint64_t t_ns) {
+  sync_.insert(t_ns);
+  machine_.horizon().add(t_ns);
+}
+
+void ScenarioDriver::replace_schedule(std::vector<ResolvedAction> schedule) {
+  const std::uint64_t now = now_ns();
+  actions_ = std::move(schedule);
+  next_action_ = static_cast<std::size_t>(
+      std::partition_point(actions_.begin(), actions_.end(), [&](const ResolvedAction& a) { return a.t_ns < now; }) -
+      actions_.begin());
+  for (std::size_t i = next_action_; i < actions_.size(); ++i) machine_.horizon().add(actions_[i].t_ns);
+}
+
 void ScenarioDriver::on_event(const TraceEvent& e) {
   if (e.kind == "start_failed" && e.get_str("process") != std::nullopt) {
     const std::string name = *e.get_str("process");
@@ -127,12 +141,14 @@ void ScenarioDriver::run_thread() {
 
   for (const auto& s : scenario_.starts) start(s.process, s.loc.str());
 
-  std::size_t ai = 0, si = 0;
+  std::size_t si = 0;
   const std::uint64_t end = scenario_.run.for_ns;
+  auto action_due = [&] { return next_action_ < actions_.size() && actions_[next_action_].t_ns <= now_ns(); };
   for (;;) {
-    const std::uint64_t ta = ai < actions_.size() ? actions_[ai].t_ns : ~0ull;
+    const std::uint64_t ta = next_action_ < actions_.size() ? actions_[next_action_].t_ns : ~0ull;
     const std::uint64_t ts = si < samples.size() ? samples[si].t_ns : ~0ull;
-    const std::uint64_t next = std::min({ta, ts, end});
+    const std::uint64_t tp = sync_.empty() ? ~0ull : *sync_.begin();
+    const std::uint64_t next = std::min({ta, ts, tp, end});
     const std::uint64_t now = now_ns();
     if (next > now) {
       wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_NS), until_met_);
@@ -144,18 +160,17 @@ void ScenarioDriver::run_thread() {
         return;
       }
     }
-    if (ai < actions_.size() && actions_[ai].t_ns <= now_ns()) {
-      apply(actions_[ai++]);
-      if (ai == actions_.size() || actions_[ai].t_ns > now_ns()) {
-        // The instant's last action is done: the CPUs waiting at this time go on, and what they do at it
-        // comes before a sample of it.
-        machine_.horizon().done_through(now_ns());
-        wait(sc_core::SC_ZERO_TIME);
-        if (until_flag_) {
-          finish_at_until();
-          return;
-        }
-      }
+    if (!sync_.empty() && *sync_.begin() <= now_ns()) {
+      // A sync point: its call first, then the instant's actions (it may have added one); without any, the
+      // CPUs waiting at this time go on at once.
+      sync_.erase(sync_.begin());
+      if (on_sync_) on_sync_(now_ns());
+      if (!action_due() && !end_instant()) return;
+      continue;
+    }
+    if (action_due()) {
+      apply(actions_[next_action_++]);
+      if (!action_due() && !end_instant()) return;
       continue;
     }
     if (si < samples.size() && samples[si].t_ns <= now_ns()) {
@@ -169,6 +184,16 @@ void ScenarioDriver::run_thread() {
   // Run to the end; `run until` may still end it first.
   if (!until_flag_) wait(until_met_);
   finish_at_until();
+}
+
+// The instant's last action is done (or it had only a sync point): the CPUs waiting at this time go on, and
+// what they do at it comes before a sample of it. False when the run ended there (`run until`).
+bool ScenarioDriver::end_instant() {
+  machine_.horizon().done_through(now_ns());
+  wait(sc_core::SC_ZERO_TIME);
+  if (!until_flag_) return true;
+  finish_at_until();
+  return false;
 }
 
 void ScenarioDriver::finish_at_until() {

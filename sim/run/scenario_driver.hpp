@@ -3,7 +3,9 @@
 // every action time in advance, wait there until it is done: cpu/action_horizon.hpp), samples the CPU
 // states that `expect … at T` asks about, and ends the run early when `run until $X stops` is met.
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -31,8 +33,19 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   // Sentences for actions that could not be carried out (a start on a CPU that is down, …).
   const std::vector<std::string>& problems() const { return problems_; }
 
+  // Sweeps (sim/campaign/sweep_runner.hpp). A sync point is an instant at which every CPU stops as for an
+  // action, though none may be carried out there; the call given to on_sync_point() is made at it, once the
+  // instant has settled and before its actions. Sync points are added before the run, or by that call for a
+  // later time.
+  void add_sync_point(std::uint64_t t_ns);
+  void on_sync_point(std::function<void(std::uint64_t)> call) { on_sync_ = std::move(call); }
+  // From that call: the schedule from this instant on, in place of the one played so far (whose actions
+  // before this instant it must have too). The CPUs are told its later times.
+  void replace_schedule(std::vector<ResolvedAction> schedule);
+
  private:
   void run_thread();
+  bool end_instant();
   void finish_at_until();
   void apply(const ResolvedAction& a);
   void note_no_effect(const ResolvedAction& a, const std::string& why);
@@ -44,6 +57,9 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
   const TraceBus& trace_;
   RunRecord& record_;
   std::vector<ResolvedAction> actions_;
+  std::size_t next_action_ = 0;   // the first action not carried out yet
+  std::set<std::uint64_t> sync_;  // sync points still to come
+  std::function<void(std::uint64_t)> on_sync_;
   std::map<std::size_t, std::string> samples_;
   std::vector<std::string> problems_;
   std::map<std::string, int> outages_;  // "bus X", "path Y cpu 1", "cpu 2" -> faults of it that last

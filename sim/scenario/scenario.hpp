@@ -185,10 +185,12 @@ struct ExpectNoTakeover {  // expect no takeover $X
 struct ExpectPairLost {  // expect pair $X lost
   std::string process;
 };
+struct ExpectInvariants {};  // expect invariants: the run broke none of the machine's invariants
 using ExpectationForm =
     std::variant<ExpectCpuState, ExpectDetected, ExpectNoHalt, ExpectHalted, ExpectExit, ExpectRunning, ExpectAbend,
                  ExpectStopped, ExpectOutputLine, ExpectOutputContains, ExpectOutputSequence, ExpectOutputCount,
-                 ExpectPrimary, ExpectBackup, ExpectNoBackup, ExpectTakeover, ExpectNoTakeover, ExpectPairLost>;
+                 ExpectPrimary, ExpectBackup, ExpectNoBackup, ExpectTakeover, ExpectNoTakeover, ExpectPairLost,
+                 ExpectInvariants>;
 
 struct Expectation {
   ExpectationForm form;

@@ -575,13 +575,14 @@ class ScenarioParser {
       in.keyword({"lost"}, "after the pair's name");
       return ExpectPairLost{name};
     }
+    if (w == "invariants") return ExpectInvariants{};
     if (!w.empty() && w[0] == '$') {
       std::string name = process_name(kw);
       pending_.process_refs.emplace_back(here(kw.col), name);
       return expect_process(in, name);
     }
     fail(kw.col,
-         "expected one of: cpu, detected, no, halted, output, takeover, pair, or a process name "
+         "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, or a process name "
          "such as $SERV after 'expect', found " +
              describe(kw));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -28,6 +29,22 @@ std::string bus_word(BusName b) {
   return std::string(1, to_char(b));
 }
 
+// The repair a `for D` fault schedules; none for an action that is not a fault.
+std::optional<Action> repair_of(const Action& a) {
+  if (auto* f = std::get_if<FailCpu>(&a)) return ReloadCpu{f->cpu};
+  if (auto* f = std::get_if<FailBus>(&a)) return RepairBus{f->bus};
+  if (auto* f = std::get_if<FailPath>(&a)) return RepairPath{f->bus, f->cpu};
+  return std::nullopt;
+}
+
+// Time order; equal times in draw order, a fault before its repair.
+void sort_by_time(std::vector<ResolvedAction>& s) {
+  std::stable_sort(s.begin(), s.end(), [](const ResolvedAction& a, const ResolvedAction& b) {
+    if (a.t_ns != b.t_ns) return a.t_ns < b.t_ns;
+    return a.fault != b.fault ? a.fault < b.fault : !a.is_repair && b.is_repair;
+  });
+}
+
 // The bus, CPU and repair of one action, drawn in that order; the fault and, for `for D`, its repair.
 void draw_action(std::mt19937_64& rng, const ActionSpec& spec, std::uint64_t t_ns, const std::string& text, int line,
                  int fault, std::uint64_t run_end_ns, std::vector<ResolvedAction>& out) {
@@ -48,10 +65,7 @@ void draw_action(std::mt19937_64& rng, const ActionSpec& spec, std::uint64_t t_n
         if constexpr (std::is_same_v<T, FailPath> || std::is_same_v<T, RepairPath>) pick_cpu(x.cpu);
       },
       a);
-  std::optional<Action> repair;
-  if (auto* f = std::get_if<FailCpu>(&a)) repair = ReloadCpu{f->cpu};
-  if (auto* f = std::get_if<FailBus>(&a)) repair = RepairBus{f->bus};
-  if (auto* f = std::get_if<FailPath>(&a)) repair = RepairPath{f->bus, f->cpu};
+  const std::optional<Action> repair = repair_of(a);
   out.push_back(ResolvedAction{t_ns, a, text, line, fault, 0, false});
   if (spec.lasts && repair) {
     const std::uint64_t d = draw(rng, spec.lasts->from_ns, spec.lasts->to_ns);
@@ -112,6 +126,42 @@ std::vector<ResolvedAction> resolve_schedule(const Scenario& s, std::uint64_t se
     return a.t_ns < b.t_ns;
   });
   return out;
+}
+
+std::vector<ResolvedAction> move_fault(std::vector<ResolvedAction> schedule, int fault, std::uint64_t t_ns,
+                                       std::uint64_t run_end_ns) {
+  std::optional<ResolvedAction> moved, repair;
+  std::vector<ResolvedAction> out;
+  out.reserve(schedule.size() + 1);
+  for (auto& a : schedule) {
+    if (a.fault != fault)
+      out.push_back(std::move(a));
+    else if (a.is_repair)
+      repair = std::move(a);
+    else
+      moved = std::move(a);
+  }
+  if (!moved) return out;
+  moved->t_ns = t_ns;
+  const std::optional<Action> repair_action = repair ? std::optional<Action>(repair->action) : repair_of(moved->action);
+  if (moved->lasts_ns != 0 && repair_action && t_ns + moved->lasts_ns < run_end_ns) {
+    ResolvedAction r = *moved;
+    r.t_ns = t_ns + moved->lasts_ns;
+    r.action = *repair_action;
+    r.lasts_ns = 0;
+    r.is_repair = true;
+    out.push_back(std::move(r));
+  }
+  out.push_back(std::move(*moved));
+  sort_by_time(out);
+  return out;
+}
+
+std::vector<ResolvedAction> without_fault(std::vector<ResolvedAction> schedule, int fault) {
+  schedule.erase(
+      std::remove_if(schedule.begin(), schedule.end(), [&](const ResolvedAction& a) { return a.fault == fault; }),
+      schedule.end());
+  return schedule;
 }
 
 bool draws_at_random(const Scenario& s) {

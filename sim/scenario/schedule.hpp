@@ -34,6 +34,15 @@ std::vector<ResolvedAction> resolve_schedule(const Scenario& s, std::uint64_t se
 // True when the scenario draws anything from its seed; otherwise every seed gives the same run.
 bool draws_at_random(const Scenario& s);
 
+// The schedule with `fault` at `t_ns` instead: what resolve_schedule gives had that statement drawn t_ns (every
+// other draw is the same). A `for D` fault's repair comes D after it, left out when that is not before
+// `run_end_ns`; equal times keep the schedule's order (draw order, a fault before its repair). Sweeps move a
+// fault over its window, shrinking moves one later.
+std::vector<ResolvedAction> move_fault(std::vector<ResolvedAction> schedule, int fault, std::uint64_t t_ns,
+                                       std::uint64_t run_end_ns);
+// The schedule without `fault` and its repair.
+std::vector<ResolvedAction> without_fault(std::vector<ResolvedAction> schedule, int fault);
+
 // What an action does in scenario words ("fail cpu 2", "repair path Y cpu 1", "start $C program c.pasm cpu 0
 // priority 150 args 1 2"): `at T` followed by it is a statement that does the same.
 std::string describe(const Action& a);

@@ -41,3 +41,8 @@ endforeach()
 # The promise over a space of faults (test_promise.py: a few thousand seeded runs, on every core) takes a
 # few minutes: it is labelled slow, which also leaves it out of the sanitizer run, and has room to spare.
 set_tests_properties("system: test_promise" PROPERTIES TIMEOUT 1200 PROCESSORS 2 LABELS "system;slow")
+
+# A campaign as a Slurm job array on a single-node Slurm the test brings up (test_slurm.py): it needs root
+# and Debian's slurmctld, slurmd, slurm-client and munge (tools/install-deps.sh), and fails without them. It
+# uses the machine's cores; `ctest -L slurm` runs it alone.
+set_tests_properties("system: test_slurm" PROPERTIES TIMEOUT 300 PROCESSORS 2 LABELS "system;slurm")

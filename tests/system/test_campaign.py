@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""pairsim campaign (docs/campaigns.md): results in seed order and byte-identical whatever --jobs is; failing
-seeds kept with a trace and a replay command that reproduces them; bad input refused before any run; Ctrl-C
-(SIGINT, SIGTERM) writes what finished; shards that cover the range. Also measures (and prints, without
-checking it) how many pair-bank runs a minute a campaign does with --jobs 2."""
+"""pairsim campaign (docs/campaigns.md): results in seed order and byte-identical whatever --jobs is, and each
+line what `pairsim run --seed S --json` of that seed says on its own; failing seeds kept with a trace and a
+replay command that reproduces them; a run killed by a signal reported as a crash; bad input refused before
+any run; Ctrl-C (SIGINT, SIGTERM) writes what finished; shards that cover the range. How fast campaigns are is
+measured by tools/bench/bench_campaign.cpp (docs/benchmarks.md), not here."""
 import json
 import os
 import pty
@@ -41,6 +42,35 @@ def without_host(text):
     summary = json.loads(text) if text.startswith("{") else {}
     summary.pop("host_seconds", None)
     return summary
+
+
+def without_host_line(text):
+    """A run's --json summary as printed, but for the line of host_seconds."""
+    return "".join(line for line in text.splitlines(keepends=True) if '"host_seconds":' not in line)
+
+
+def expected_result(seed, alone):
+    """What the results.jsonl line of a seed says (seed, verdict, failed, takeovers, sim_time_ns, detail), worked
+    out from `pairsim run --seed S --json` of it run on its own."""
+    summary = json.loads(alone.stdout)
+    failed = [{"line": e["line"], "text": e["text"]} for e in summary["expectations"]["results"] if not e["ok"]]
+    return {"seed": seed, "verdict": {0: "held", 1: "failed"}.get(alone.returncode, "crash"), "failed": failed,
+            "takeovers": len(summary["takeovers"]), "sim_time_ns": summary["sim_time_ns"], "detail": None}
+
+
+def children_of(pid):
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[1] == str(pid):
+                found.append(int(entry))
+    return found
 
 
 def pairsim_children(marker):
@@ -161,6 +191,21 @@ with tempfile.TemporaryDirectory() as tmp:
               "with failures too, --jobs 1 writes the same results.jsonl and summary.json")
         check(p.stderr == "", f"nothing on stderr (no replay disagreed with its first run): {p.stderr.strip()}")
 
+        # ---- each run is forked from the campaign, which read the scenario and assembled its programs once:
+        # ---- every line is still the one `pairsim run --seed S --json`, a process of its own, comes to ----
+        alone = {r["seed"]: subprocess.run([PAIRSIM, "run", "bank-lottery.scn", "--seed", str(r["seed"]), "--json"],
+                                           cwd=tmp, capture_output=True, text=True, timeout=60, env=ENV) for r in res}
+        differ = [r["seed"] for r in res
+                  if {k: r.get(k) for k in ("seed", "verdict", "failed", "takeovers", "sim_time_ns", "detail")} !=
+                  expected_result(r["seed"], alone[r["seed"]])]
+        check(not differ, f"each line of results.jsonl says what `pairsim run --seed S --json` of that seed comes to "
+                          f"on its own (not seeds {differ})")
+        differ = [r["seed"] for r in failed
+                  if without_host_line(read(os.path.join(out, f"seed-{r['seed']}", "run.json")).decode()) !=
+                  without_host_line(alone[r["seed"]].stdout)]
+        check(failed and not differ, f"a failing seed's run.json is what `pairsim run --seed S --json` prints, but "
+                                     f"for host_seconds (not seeds {differ})")
+
         # ---- shards: 0/2 and 1/2 together are the whole range, each seed's line as in the whole campaign ----
         shard_lines = []
         for i in (0, 1):
@@ -185,6 +230,33 @@ with tempfile.TemporaryDirectory() as tmp:
           f"a run past --timeout is killed, verdict timeout (exit {p.returncode})")
     check(all(os.path.exists(os.path.join(tmp, "T", f"seed-{s}", "replay.sh")) for s in (1, 2)),
           "a timed-out seed has its replay.sh")
+
+    # ---- a run killed by a signal is a crash, although it would not crash again ----
+    slow = os.path.join(tmp, "slow.scn")
+    with open(slow, "w") as f:  # a fast CPU counting primes for ever: a run of a few tenths of a second
+        f.write("machine cpus 2 mips 1000\nstart $BUSY program compute.pasm cpu 0 args 100000 0\nrun for 300ms\n")
+    proc = subprocess.Popen([PAIRSIM, "campaign", "slow.scn", "--seeds", "1..2", "--jobs", "1", "--out", "K"],
+                            cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.time() + 30
+    first = []
+    while time.time() < deadline and not first and proc.poll() is None:
+        first = children_of(proc.pid)  # with --jobs 1, seed 1's run
+        time.sleep(0.01)
+    if first:
+        os.kill(first[0], signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=120)
+    res = lines(os.path.join(tmp, "K", "results.jsonl")) if proc.returncode == 1 else []
+    check(first and proc.returncode == 1 and [r["verdict"] for r in res] == ["crash", "held"] and
+          res[0]["detail"].startswith("killed by signal 9") and res[0]["takeovers"] is None,
+          f"a run killed by a signal: verdict crash, the signal its detail (exit {proc.returncode}, "
+          f"{[(r['verdict'], r['detail']) for r in res]})")
+    check("seed 1 crash: killed by signal 9" in stdout, "... said as it happens")
+    trace = os.path.join(tmp, "K", "seed-1", "trace.jsonl")
+    events = lines(trace) if os.path.exists(trace) else []
+    check(events and events[0]["kind"] == "run_start" and events[-1]["kind"] == "run_end",
+          "... and run again for its trace, which it has in full")
+    check("seed 1: run again with --trace, it ended held, not crash" in stderr,
+          f"... where it held: the campaign warns that the second run did not repeat the first ({stderr.strip()})")
 
     # ---- bad input: exit 2 before any run ----
     bad = os.path.join(tmp, "bad.scn")
@@ -258,13 +330,5 @@ with tempfile.TemporaryDirectory() as tmp:
           "on a terminal the progress line is redrawn in place")
     check("\r" not in piped_stdout and "runs 20/20 (100%), 0 failing" in piped_stdout,
           "in a pipe the progress comes as plain lines")
-
-    # ---- how fast: pair-bank runs per minute with --jobs 2 (printed, not checked) ----
-    start = time.monotonic()
-    p = campaign(tmp, BANK, "--seeds", "1..60", "--jobs", "2", "--out", "SPEED")
-    seconds = time.monotonic() - start
-    check(p.returncode == 0, "pair-bank 1..60 --jobs 2 holds")
-    print(f"measured: pair-bank, 60 runs with --jobs 2 in {seconds:.1f} s: {60 / seconds * 60:.0f} runs per minute "
-          f"on {os.cpu_count()} cores")
 
 done()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The machine of issue 2: detection timing, bus failure, split brain, reload, exit codes, determinism, VCD."""
+"""The machine: detection timing, bus failure, split brain, reload, exit codes, determinism, VCD."""
 import os
 import re
 import subprocess

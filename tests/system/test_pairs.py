@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Process pairs (issue "Process pairs"): the pair scenarios, exactly-once at many failure moments, the
+"""Process pairs: the pair scenarios, exactly-once at many failure moments, the
 Table 8-1 view, determinism and the VCD of a pair run."""
 import json
 import os

@@ -30,6 +30,8 @@ transfers sent and the total 100000. A client that
     seconds longer: HUNG (a client whose CPU halted is hung too);
   - got an error from the bank ("error E", exit 2; 201: the pair could not be reached): ERROR;
   - anything else (a wrong total, a malformed reply, an abend, finishing only in the longer run): OTHER.
+Besides the clients, every run's summary lists the machine's invariants it broke (one primary, no stale
+takeover, no hung request, membership agreement): any of them is an INVARIANT break of the promise.
 "cpu lost" counts the runs in which a CPU besides the failed one was declared down or halted itself: the
 outage was not transient to the machine (for example, it silenced a CPU during the regroup round that
 decides the failed CPU's fate). The clients on a halted CPU are then hung, and a pair whose CPUs are both
@@ -64,7 +66,7 @@ PRIMARY, BACKUP = 1, 2                                      # where $BANK starts
 EARLIEST = 1 * MS + 500 * US                                # no fault before the clients' traffic
 IMALIVE_MARGIN = 300 * US   # I'm-alive and regroup copies may spend this long queued and on the bus
 EXTRA_RUN = 60_000 * MS     # how much longer a run with a waiting client is repeated
-CLASSES = ("lost", "duplicated", "hung", "error", "other")
+CLASSES = ("lost", "duplicated", "hung", "error", "other", "invariant")
 
 
 def t(ns):
@@ -283,7 +285,12 @@ def run_one(job):
             summary = None
         if summary is None or p.returncode not in (0, 1):
             return schedule, {"*": ("other", f"pairsim exit {p.returncode}: {p.stderr.strip()[:300]}")}, []
-        return schedule, classify(summary, k), lost_cpus(summary, fail_cpu)
+        bad = classify(summary, k)
+        # The machine's own invariants, whatever the clients saw (docs/scenarios.md, "Invariants").
+        broken = [f"{v['rule']} at {t(v['t_ns'])}: {v['text']}" for v in summary.get("invariants", [])]
+        if broken:
+            bad["invariants"] = ("invariant", "; ".join(broken))
+        return schedule, bad, lost_cpus(summary, fail_cpu)
 
     schedule, bad, cpus = attempt(0)
     waiting = [c for c, (cls, _) in bad.items() if cls == "hung" and c != "*"]

@@ -1,6 +1,8 @@
 // The kernel's plain data structures: private memory, dispatcher, destination table, wire format.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "cpu/kernel/destination_table.hpp"
 #include "cpu/kernel/dispatcher.hpp"
 #include "cpu/kernel/private_memory.hpp"
@@ -35,6 +37,29 @@ TEST_CASE("private memory allocates first fit and coalesces what is released", "
   auto all = m.allocate(1000);  // only possible if the holes were merged back into one
   REQUIRE(all);
   CHECK(*all == 0);
+}
+
+TEST_CASE("private memory hands out zeroed words across used and never used memory", "[kernel]") {
+  PrivateMemory m(2u << 20);
+  REQUIRE(m.size_words() == (2u << 20) / 4);
+  auto a = m.allocate(100);
+  REQUIRE(a);
+  std::fill_n(m.at(*a), 100, 0xDEADBEEFu);
+  auto b = m.allocate(50);  // beyond a: never handed out before
+  REQUIRE(b);
+  CHECK(*b == 100);
+  CHECK(std::all_of(m.at(*b), m.at(*b) + 50, [](std::uint32_t w) { return w == 0; }));
+  std::fill_n(m.at(*b), 50, 7u);
+  m.release(*a, 100);
+  m.release(*b, 50);
+  auto c = m.allocate(1000);  // a's and b's words again, and 850 that nobody had
+  REQUIRE(c);
+  CHECK(*c == 0);
+  CHECK(std::all_of(m.at(*c), m.at(*c) + 1000, [](std::uint32_t w) { return w == 0; }));
+  auto last = m.allocate(m.size_words() - 1000);  // the rest, up to the last word
+  REQUIRE(last);
+  CHECK(m.at(*last)[m.size_words() - 1001] == 0);
+  CHECK(m.free_words() == 0);
 }
 
 TEST_CASE("dispatcher runs the highest priority first and takes turns within one", "[kernel]") {

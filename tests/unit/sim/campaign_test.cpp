@@ -53,7 +53,7 @@ std::vector<std::uint64_t> seeds_of(const SeedPlan& plan) {
 }
 
 // What `pairsim run --json` prints, cut down to what a campaign reads.
-std::string summary_json(int failed_line, int takeovers) {
+std::string summary_json(int failed_line, int takeovers, const std::string& invariants = "") {
   std::string takeover_list;
   for (int i = 0; i < takeovers; ++i)
     takeover_list += std::string(i ? "," : "") + R"({"pair":"$BANK","from_cpu":1,"to_cpu":2})";
@@ -62,8 +62,8 @@ std::string summary_json(int failed_line, int takeovers) {
     results += R"(,{"line":)" + std::to_string(failed_line) +
                R"(,"text":"expect cpu 0 up","ok":false,"detail":"cpu 0 is down"})";
   return R"({"scenario":"x.scn","seed":4,"sim_time_ns":500000000,"host_seconds":0.25,"takeovers":[)" + takeover_list +
-         R"(],"expectations":{"passed":1,"failed":)" + std::to_string(failed_line ? 1 : 0) + R"(,"results":[)" +
-         results + "]}}\n";
+         R"(],"invariants":[)" + invariants + R"(],"expectations":{"passed":1,"failed":)" +
+         std::to_string(failed_line ? 1 : 0) + R"(,"results":[)" + results + "]}}\n";
 }
 
 ChildEnd exited(int code, std::string out, std::string err = "") {
@@ -81,6 +81,7 @@ RunResult result(std::uint64_t seed, Verdict v, int failed_line = 0) {
   r.verdict = v;
   if (failed_line) r.failed.push_back({failed_line, "expect cpu 0 up"});
   if (v == Verdict::held || v == Verdict::failed) {
+    r.invariants.emplace();
     r.takeovers = 1;
     r.sim_time_ns = 100'000'000;
   }
@@ -182,6 +183,16 @@ TEST_CASE("campaign verdicts: how a run's end is judged", "[campaign]") {
     CHECK(r.sim_time_ns == 500'000'000u);
     CHECK(r.detail.empty());
     CHECK(r.host_seconds == 0.5);
+    CHECK(r.invariants == std::vector<std::string>{});
+  }
+  SECTION("the invariants a run broke: each rule once, in the rules' order, held or not") {
+    const std::string broken = R"({"rule":"no hung request","t_ns":1},{"rule":"one primary","t_ns":2},)"
+                               R"({"rule":"no hung request","t_ns":3})";
+    auto r = judge_run(4, exited(0, summary_json(0, 0, broken)));
+    CHECK(r.verdict == Verdict::held);
+    CHECK(r.invariants == std::vector<std::string>{"one primary", "no hung request"});
+    CHECK(judge_run(4, exited(1, summary_json(12, 0, broken))).invariants ==
+          std::vector<std::string>{"one primary", "no hung request"});
   }
   SECTION("exit 1: failed, with the expectations that failed") {
     auto r = judge_run(4, exited(1, summary_json(12, 0)));
@@ -197,6 +208,7 @@ TEST_CASE("campaign verdicts: how a run's end is judged", "[campaign]") {
     e.signal = 9;
     auto r = judge_run(4, e);
     CHECK(r.verdict == Verdict::timeout);
+    CHECK_FALSE(r.invariants);
     CHECK_FALSE(r.takeovers);
     CHECK_FALSE(r.sim_time_ns);
   }
@@ -228,13 +240,18 @@ TEST_CASE("campaign verdicts: how a run's end is judged", "[campaign]") {
 
 TEST_CASE("campaign results: one line per seed, host time kept apart", "[campaign]") {
   CHECK(result_line(result(3, Verdict::held)) ==
-        R"({"seed":3,"verdict":"held","failed":[],"takeovers":1,"sim_time_ns":100000000,"detail":null})");
+        R"({"seed":3,"verdict":"held","failed":[],"invariants":[],"takeovers":1,"sim_time_ns":100000000,)"
+        R"("detail":null})");
   CHECK(result_line(result(4, Verdict::failed, 12)) ==
-        R"({"seed":4,"verdict":"failed","failed":[{"line":12,"text":"expect cpu 0 up"}],"takeovers":1,)"
-        R"("sim_time_ns":100000000,"detail":null})");
+        R"({"seed":4,"verdict":"failed","failed":[{"line":12,"text":"expect cpu 0 up"}],"invariants":[],)"
+        R"("takeovers":1,"sim_time_ns":100000000,"detail":null})");
   CHECK(result_line(result(5, Verdict::timeout)) ==
-        R"({"seed":5,"verdict":"timeout","failed":[],"takeovers":null,"sim_time_ns":null,)"
+        R"({"seed":5,"verdict":"timeout","failed":[],"invariants":null,"takeovers":null,"sim_time_ns":null,)"
         R"("detail":"still running at the --timeout: killed"})");
+  RunResult broke = result(6, Verdict::held);
+  broke.invariants = std::vector<std::string>{"no stale takeover", "no hung request"};
+  CHECK(result_line(broke) == R"({"seed":6,"verdict":"held","failed":[],"invariants":["no stale takeover",)"
+                              R"("no hung request"],"takeovers":1,"sim_time_ns":100000000,"detail":null})");
   CHECK(result_line(result(5, Verdict::timeout)).find("host") == std::string::npos);
   CHECK(timing_line(result(5, Verdict::held)) == R"({"seed":5,"host_seconds":0.5})");
 }
@@ -325,6 +342,14 @@ TEST_CASE("campaign summary: summary.json", "[campaign]") {
       "seeds": 1
     }
   ],
+  "invariants": {
+    "one primary": 0,
+    "no stale takeover": 0,
+    "no hung request": 0,
+    "membership agreement": 0
+  },
+  "held_with_violations": 0,
+  "violating_seeds": [],
   "failing_seeds": [
     {
       "seed": 4,
@@ -343,6 +368,46 @@ TEST_CASE("campaign summary: summary.json", "[campaign]") {
 )");
   summary.set_interrupted();
   CHECK(summary.json().find(R"("interrupted": true)") != std::string::npos);
+}
+
+TEST_CASE("campaign summary: invariants broken are counted by rule, held seeds among them", "[campaign]") {
+  CampaignSummary summary("x.scn", SeedPlan(range("1..4"), Shard{}));
+  auto with = [](RunResult r, std::vector<std::string> rules) {
+    r.invariants = std::move(rules);
+    return r;
+  };
+  summary.add(with(result(1, Verdict::held), {"no stale takeover"}));
+  summary.add(with(result(2, Verdict::failed, 4), {"one primary", "no stale takeover"}));
+  summary.add(result(3, Verdict::held));
+  summary.add(result(4, Verdict::timeout));
+  const std::string json = summary.json();
+  CHECK(json.find(R"("invariants": {
+    "one primary": 1,
+    "no stale takeover": 2,
+    "no hung request": 0,
+    "membership agreement": 0
+  },
+  "held_with_violations": 1,
+  "violating_seeds": [
+    {
+      "seed": 1,
+      "verdict": "held",
+      "invariants": [
+        "no stale takeover"
+      ],
+      "replay": "pairsim run x.scn --seed 1"
+    },
+    {
+      "seed": 2,)") != std::string::npos);
+  const std::string text = summary.text("build/pairsim", "out", 1.0);
+  CHECK(text.find("invariants broken (in how many seeds):\n  1\tone primary\n  2\tno stale takeover\n") !=
+        std::string::npos);
+  CHECK(text.find("seeds that held but broke an invariant (the scenario has no `expect invariants`):\n"
+                  "  no stale takeover\tbuild/pairsim run x.scn --seed 1\n") != std::string::npos);
+  // Nothing broken: nothing said.
+  CampaignSummary clean("x.scn", SeedPlan(range("1..1"), Shard{}));
+  clean.add(result(1, Verdict::held));
+  CHECK(clean.text("p", "out", 1.0).find("invariant") == std::string::npos);
 }
 
 TEST_CASE("campaign summary: the closing text lists the first 20 seeds that did not hold", "[campaign]") {

@@ -54,8 +54,8 @@ TEST_CASE("scenario error: unknown word inside a statement", "[scenario][error]"
   check("run for 1s\nexpect cpu 1 sleeping\n", 2, 14,
         "expected a CPU state (one of: up, down, halted, reloading), found 'sleeping'");
   check("run for 1s\nexpect everything\n", 2, 8,
-        "expected one of: cpu, detected, no, halted, output, takeover, pair, or a process name such as "
-        "$SERV after 'expect', found 'everything'");
+        "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, or a process name "
+        "such as $SERV after 'expect', found 'everything'");
   check("run for 1s\nstart $A program a.pasm cpu 0\nexpect $A finished\n", 3, 11,
         "expected one of: exit, running, abend, stopped, primary, backup, no after the process name, found "
         "'finished'");
