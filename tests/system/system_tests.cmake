@@ -44,5 +44,6 @@ set_tests_properties("system: test_promise" PROPERTIES TIMEOUT 1200 PROCESSORS 2
 
 # A campaign as a Slurm job array on a single-node Slurm the test brings up (test_slurm.py): it needs root
 # and Debian's slurmctld, slurmd, slurm-client and munge (tools/install-deps.sh), and fails without them. It
-# uses the machine's cores; `ctest -L slurm` runs it alone.
-set_tests_properties("system: test_slurm" PROPERTIES TIMEOUT 300 PROCESSORS 2 LABELS "system;slurm")
+# uses the machine's cores; `ctest -L slurm` runs it alone. Labelled slow too: the sanitizer run leaves it
+# out (it tests Slurm's side of a campaign; the campaign itself is tested there by test_campaign_merge).
+set_tests_properties("system: test_slurm" PROPERTIES TIMEOUT 300 PROCESSORS 2 LABELS "system;slurm;slow")

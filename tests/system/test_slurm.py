@@ -65,7 +65,7 @@ def alive(pid):
         return True
 
 
-def wait_for(what, predicate, seconds):
+def wait_for(predicate, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -97,7 +97,7 @@ class Cluster:
         p = subprocess.run(command, capture_output=True, text=True, timeout=30)
         if p.returncode != 0:
             self.fail(name, f"{name} did not start (exit {p.returncode}): {(p.stderr + p.stdout).strip()}")
-        if not wait_for(name, lambda: read_pid(pid_file) and alive(read_pid(pid_file)), 15):
+        if not wait_for(lambda: read_pid(pid_file) and alive(read_pid(pid_file)), 15):
             self.fail(name, f"{name} is not running: no live process in {pid_file}")
 
     def start(self):
@@ -157,7 +157,7 @@ PartitionName=pairsim Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
             p = subprocess.run(["sinfo", "-h", "-o", "%T", "-n", self.host], capture_output=True, text=True,
                                env=self.env, timeout=30)
             return p.stdout.strip() == "idle"
-        if not wait_for("sinfo", idle, 30):
+        if not wait_for(idle, 30):
             state = subprocess.run(["sinfo"], capture_output=True, text=True, env=self.env, timeout=30)
             raise SetupFailed(f"the node is not idle after 30 s: {(state.stdout + state.stderr).strip()}\n"
                               f"--- the end of {self.logs['slurmctld']} ---\n{tail(self.logs['slurmctld'])}\n"
@@ -171,9 +171,9 @@ PartitionName=pairsim Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
             if not pid or not alive(pid):
                 continue
             os.kill(pid, signal.SIGTERM)
-            if not wait_for(name, lambda: not alive(pid), 15):
+            if not wait_for(lambda: not alive(pid), 15):
                 os.kill(pid, signal.SIGKILL)
-                stopped = wait_for(name, lambda: not alive(pid), 5) and stopped
+                stopped = wait_for(lambda: not alive(pid), 5) and stopped
         return stopped
 
 
