@@ -1,6 +1,7 @@
 #include "sim/cli.hpp"
 
 #include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -309,6 +310,8 @@ int cmd_sweep(int argc, char* argv[], bool explore) {
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
   const std::string name = explore ? "explore" : "sweep";
   if (o.scenario.empty()) return usage_error(name + " needs a scenario file");
+  if (spdlog::level::from_str(o.run.log_level) == spdlog::level::off && o.run.log_level != "off")
+    return usage_error("unknown log level '" + o.run.log_level + "' (trace, debug, info, warn, error, critical, off)");
   auto whole = [](const std::string& text, std::uint64_t lo, std::uint64_t hi) -> std::optional<std::uint64_t> {
     std::uint64_t v = 0;
     const char* end = text.data() + text.size();

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -68,8 +69,12 @@ ChildEnd run_child(const std::string& exe, const std::string& file, double timeo
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]);
+    close(out_pipe[1]);
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -99,8 +104,10 @@ ChildEnd run_child(const std::string& exe, const std::string& file, double timeo
       end.timed_out = true;
       break;
     }
-    if (poll(p.data(), p.size(), static_cast<int>(std::min<long long>(left.count(), 1000))) < 0 && errno != EINTR)
+    if (poll(p.data(), p.size(), static_cast<int>(std::min<long long>(left.count(), 1000))) < 0 && errno != EINTR) {
+      kill(pid, SIGKILL);  // never wait for a child that can no longer be heard
       break;
+    }
     for (int i = 0; i < 2; ++i) {
       if (fds[i] < 0) continue;
       char buf[65536];
@@ -181,19 +188,26 @@ int run_shrink(const ShrinkOptions& opts) {
       return exit_bad_input;
     }
   }
-  if (!opts.out.empty() && !std::ofstream(opts.out, std::ios::app)) {
-    std::cerr << "pairsim: error: cannot write '" << opts.out << "'\n";
-    return exit_bad_input;
+  if (!opts.out.empty()) {
+    // Checked before anything runs, and left as it was found.
+    std::error_code e;
+    const bool existed = fs::exists(opts.out, e);
+    const bool writable = static_cast<bool>(std::ofstream(opts.out, std::ios::app));
+    if (!existed) fs::remove(opts.out, e);
+    if (!writable) {
+      std::cerr << "pairsim: error: cannot write '" << opts.out << "'\n";
+      return exit_bad_input;
+    }
   }
 
   // Candidates are scenario files in a folder of their own, removed at the end.
   std::error_code ec;
-  fs::path dir = fs::temp_directory_path(ec) / ("pairsim-shrink-" + std::to_string(getpid()));
-  fs::create_directories(dir, ec);
-  if (ec) {
-    std::cerr << "pairsim: error: cannot make a scratch folder '" << dir.string() << "': " << ec.message() << "\n";
+  std::string pattern = (fs::temp_directory_path(ec) / "pairsim-shrink-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) {
+    std::cerr << "pairsim: error: cannot make a scratch folder '" << pattern << "': " << std::strerror(errno) << "\n";
     return exit_bad_input;
   }
+  const fs::path dir = pattern;
   struct Cleanup {
     fs::path dir;
     ~Cleanup() {
@@ -208,7 +222,7 @@ int run_shrink(const ShrinkOptions& opts) {
     return pin_scenario(loaded->text, s, schedule, header, PAIRSIM_SOURCE_DIR);
   };
   int trial = 0;
-  double timeout = opts.timeout_seconds;
+  const double timeout = opts.timeout_seconds;  // host timing must not decide the result: --timeout only
   auto run = [&](const std::vector<ResolvedAction>& schedule) {
     const fs::path file = dir / source;
     std::ofstream(file, std::ios::binary) << pinned(schedule, {});
@@ -222,9 +236,6 @@ int run_shrink(const ShrinkOptions& opts) {
               << " holds: there is nothing to shrink\n";
     return exit_bad_input;
   }
-  // A candidate of a run that ended by itself and now runs far longer would end otherwise anyway (a timeout
-  // is not a failure): it need not be waited for to the full --timeout.
-  if (first.verdict != Verdict::timeout) timeout = std::min(timeout, std::max(10.0, 20 * first.host_seconds));
   std::set<std::string> failed_first;
   for (const auto& f : first.failed) failed_first.insert(f.text);
   if (!opts.quiet)

@@ -244,9 +244,15 @@ std::optional<ExplorePlan> plan_exploration(PreparedScenario& prepared, const Ru
     quiet.vcd.clear();
     quiet.table = false;
     quiet.pair.clear();
-    const int code = simulate_prepared(prepared, quiet, &prefix);
-    if (prefix.role() == SweepPrefix::Role::look_ahead) prefix.end_look_ahead(std::nullopt);
-    const std::string out = prefix.plan(code).str();
+    // A child never returns into the parent's copy of the program: whatever happens, it ends here.
+    std::string out;
+    try {
+      const int code = simulate_prepared(prepared, quiet, &prefix);
+      if (prefix.role() == SweepPrefix::Role::look_ahead) prefix.end_look_ahead(std::nullopt);
+      out = prefix.plan(code).str();
+    } catch (...) {
+      _exit(3);
+    }
     for (std::size_t done = 0; done < out.size();) {
       const ssize_t n = write(answer[1], out.data() + done, out.size() - done);
       if (n <= 0) _exit(3);

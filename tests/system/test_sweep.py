@@ -208,7 +208,12 @@ check(not os.path.exists(path("never")), "bad input writes nothing")
 env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
 proc = subprocess.Popen([PAIRSIM, "sweep", tight, "--moments", "100000", "--jobs", "2", "--out", path("stopped")],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-time.sleep(2.0)
+# Interrupt once runs have finished (so the handler is in place and there is something to keep), however
+# slow the machine.
+deadline = time.time() + 120
+while time.time() < deadline and not (os.path.exists(path("stopped/results.jsonl")) and
+                                      len(lines(path("stopped/results.jsonl"))) >= 2):
+    time.sleep(0.1)
 proc.send_signal(signal.SIGINT)
 out, err = proc.communicate(timeout=60)
 stopped = load(path("stopped/summary.json"))
