@@ -187,26 +187,57 @@ void Cpu::on_message(int src_cpu, std::uint64_t, std::vector<std::uint8_t>&& pay
   }
   if (state_ != CpuState::up) return;
   if (kind != Envelope::regroup && kind != Envelope::kernel) return;
-  inbox_.push_back(Inbound{src_cpu, std::move(payload), 0});
+  inbox_.push_back(Inbound{src_cpu, std::move(payload), 0, 0, {}});
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void Cpu::on_send_failed(int dst_cpu, std::uint64_t msg_id) {
   if (state_ != CpuState::up) return;
-  inbox_.push_back(Inbound{dst_cpu, {}, msg_id});
+  inbox_.push_back(Inbound{dst_cpu, {}, msg_id, 0, {}});
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
 std::uint64_t Cpu::send(int dst_cpu, std::vector<std::uint8_t> payload, std::uint64_t at_ns) {
   payload.insert(payload.begin(), static_cast<std::uint8_t>(Envelope::kernel));
   if (dst_cpu == cfg_.id) {
-    inbox_.push_back(Inbound{dst_cpu, std::move(payload), 0});
+    inbox_.push_back(Inbound{dst_cpu, std::move(payload), 0, 0, {}});
     wake_.notify(sc_core::SC_ZERO_TIME);
     return next_local_msg_id_++;
   }
   // Stamped with this CPU's clock, which may run ahead of the simulation kernel's: the bus takes the
   // message at that time, and drops it if this CPU fails before then. No thread switch per send.
   return bus_.send_at(std::max(at_ns, local_now()), cfg_.id, dst_cpu, std::move(payload), bus::SendMode::reliable);
+}
+
+const NativeProgram* Cpu::load_native(const std::string& name) {
+  for (const auto& [n, program] : natives_)
+    if (n == name) return program;
+  return nullptr;
+}
+
+// The controllers of a volume attached to this CPU: one it owns, else one it can take over (its other CPU
+// is down, or it is the only one up), lowest number first.
+bool Cpu::disk_io(const std::string& volume, DiskOp op, std::uint64_t token, std::uint64_t at_ns) {
+  IoPort* chosen = nullptr;
+  for (IoPort* port : ports_)
+    if (port->volume_name() == volume && port->is_up() && port->owner() == cfg_.id) {
+      chosen = port;
+      break;
+    }
+  if (chosen == nullptr)
+    for (IoPort* port : ports_)
+      if (port->volume_name() == volume && port->is_up() && port->claim(cfg_.id)) {
+        chosen = port;
+        break;
+      }
+  if (chosen == nullptr) return false;
+  chosen->submit(cfg_.id, std::move(op), std::max(at_ns, local_now()), [this, token](DiskDone done) {
+    if (state_ != CpuState::up) return;  // a failed CPU hears nothing; a reloaded one has a new kernel
+    Inbound in{cfg_.id, {}, 0, token, std::move(done)};
+    inbox_.push_back(std::move(in));
+    wake_.notify(sc_core::SC_ZERO_TIME);
+  });
+  return true;
 }
 
 void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
@@ -288,6 +319,10 @@ void Cpu::drain_inbox() {
   while (!inbox_.empty() && state_ == CpuState::up) {
     Inbound in = std::move(inbox_.front());
     inbox_.pop_front();
+    if (in.disk_token != 0) {
+      if (kernel_) kernel_->on_disk_done(in.disk_token, in.done);
+      continue;
+    }
     if (in.payload.empty()) {
       if (kernel_) kernel_->on_send_failed(in.src, in.failed_id);
       continue;

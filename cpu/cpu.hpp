@@ -21,6 +21,8 @@
 #include "bus/bus_system.hpp"
 #include "cpu/action_horizon.hpp"
 #include "cpu/cpu_state.hpp"
+#include "cpu/io_port.hpp"
+#include "cpu/native_program.hpp"
 #include "cpu/kernel/kernel.hpp"
 #include "cpu/kernel/platform.hpp"
 #include "cpu/membership/membership.hpp"
@@ -72,6 +74,11 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   // The writereads still waiting for an answer in this CPU, when it is up (none otherwise).
   std::vector<MessageSystem::OpenRequest> open_requests() const;
 
+  // I/O: a controller port attached to this CPU (the machine attaches each controller to its two CPUs),
+  // and a system program written in C++ that this CPU's kernel can start by name.
+  void attach(IoPort& port) { ports_.push_back(&port); }
+  void add_native(const std::string& name, const NativeProgram& program) { natives_.emplace_back(name, &program); }
+
   // Adds this CPU's signals to a VCD: top.cpuN.state, top.cpuN.imalive. Tracing that is not asked for costs nothing.
   void trace(sc_core::sc_trace_file* tf);
 
@@ -82,8 +89,10 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
  private:
   struct Inbound {
     int src;
-    std::vector<std::uint8_t> payload;  // empty: a send to `src` failed
+    std::vector<std::uint8_t> payload;  // empty: a send to `src` failed (or a disk operation ended)
     std::uint64_t failed_id = 0;
+    std::uint64_t disk_token = 0;  // not 0: the end of a disk operation, `done`
+    DiskDone done;
   };
 
   std::unique_ptr<Kernel> make_kernel();
@@ -117,6 +126,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
     return programs_.load(name, error);
   }
   bool wants_detail() const override { return trace_.wants_detail(); }
+  const NativeProgram* load_native(const std::string& name) override;
+  bool disk_io(const std::string& volume, DiskOp op, std::uint64_t token, std::uint64_t at_ns) override;
 
   CpuConfig cfg_;
   sim::ModuleLog log_;
@@ -133,6 +144,8 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   std::uint64_t next_check_ns_ = 0;
   std::uint64_t up_at_ns_ = 0;  // when reloading ends
 
+  std::vector<IoPort*> ports_;
+  std::vector<std::pair<std::string, const NativeProgram*>> natives_;
   std::deque<Inbound> inbox_;
   std::deque<StartRequest> starts_;
   std::uint64_t next_local_msg_id_ = 1ull << 63;  // ids of messages to itself, apart from the bus's

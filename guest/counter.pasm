@@ -21,6 +21,8 @@
 ;      also carries the open's sync ID, then writeread(n). If the CPU fails after the request left, the
 ;      backup repeats it from R1 with the same sync ID, and $LOG's kernel answers it from the saved reply
 ;      without printing again. Exactly once.
+;   3  like 1, through the terminal $TERM (a terminal process pair, docs/io.md): each number as a line of
+;      text. Exactly once, in order, whichever of the counter's or the terminal's CPUs fails.
 ;
 ; Arguments: 0 the backup's CPU (default: this CPU xor 1), 1 how many numbers (20), 2 microseconds
 ; between numbers (20000), 3 the output mode above (0), 4 what to do at the end: 0 (default) print "done"
@@ -32,9 +34,11 @@
         include "args.pasm"             ; arg_or
         include "open.pasm"             ; open_wait
         include "pair.pasm"             ; pair_backup_from
+        include "line.pasm"             ; line_number (mode 3: the number as text)
 
         .data
 logname: .string "$LOG"
+termname: .string "$TERM"
 tookmsg: .string "took over, status "
 newbmsg: .string "backup created in cpu "
 nobmsg:  .string "running without a backup"
@@ -89,11 +93,19 @@ primary:
         store mode
         load mode
         push 1
+        eq
+        jnz .openlog
+        load mode
+        push 3
         ne
         jnz .first
+        push termname                   ; mode 3: the terminal
+        push termname.len
+        jmp .open
+.openlog:
         push logname
         push logname.len
-        push 1                          ; sync depth 1: resent after a takeover, answered once
+.open:  push 1                          ; sync depth 1: resent after a takeover, answered once
         push 100
         call open_wait
         dup
@@ -124,6 +136,10 @@ r1:     push ckdesc                     ; R1: "about to print n" — a takeover 
         push 1
         eq
         jnz via_log
+        load mode
+        push 3
+        eq
+        jnz via_term
         load n                          ; mode 0: print it ourselves ...
         sys SYS_PRINTNUM
         drop
@@ -138,6 +154,23 @@ via_log:
         load logf                       ; mode 1: $LOG prints it, exactly once
         push n
         push 4
+        push answer
+        push 4
+        sys SYS_WRITEREAD
+        dup
+        push 0
+        lt
+        jnz log_failed
+        drop
+        jmp pause
+via_term:
+        push 0                          ; mode 3: n as text, a line on $TERM, exactly once
+        store line_len
+        load n
+        call line_number
+        load logf
+        push line_buf
+        load line_len
         push answer
         push 4
         sys SYS_WRITEREAD

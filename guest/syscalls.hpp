@@ -43,6 +43,13 @@ enum class Syscall : std::uint32_t {
   isbackup = 28,      // () -> 1 while this process is the backup of its pair, else 0
   stoppair = 29,      // (exit) -> stops the backup, then the caller
   cpuup = 30,         // (cpu) -> 1 when this kernel counts the CPU as up, else 0
+  fcreate = 31,       // (name addr, name len, record bytes, max records) -> 0 | -err
+  fopen = 32,         // (name addr, name len) -> file | -err
+  fread = 33,         // (file, record, buf addr, bytes) -> bytes read | -err
+  fwrite = 34,        // (file, record, buf addr, bytes) -> 0 | -err
+  fappend = 35,       // (file, buf addr, bytes) -> record number | -err
+  finfo = 36,         // (file) -> records in the file | -err
+  diskio = 37,        // (op, block, buf addr, words) -> 0 | -err; the disk process only
 };
 
 struct SyscallInfo {
@@ -83,6 +90,13 @@ inline constexpr SyscallInfo kSyscalls[] = {
     {Syscall::isbackup, "isbackup", 0, false},
     {Syscall::stoppair, "stoppair", 1, false},
     {Syscall::cpuup, "cpuup", 1, false},
+    {Syscall::fcreate, "fcreate", 4, true},
+    {Syscall::fopen, "fopen", 2, true},
+    {Syscall::fread, "fread", 4, true},
+    {Syscall::fwrite, "fwrite", 4, true},
+    {Syscall::fappend, "fappend", 3, true},
+    {Syscall::finfo, "finfo", 1, true},
+    {Syscall::diskio, "diskio", 4, true},
 };
 
 // nullptr for a number that is no system call.
@@ -102,8 +116,10 @@ inline const SyscallInfo* find_syscall(std::uint32_t number) {
 // File-system errors, numbered after Guardian's where one fits. A call that can fail returns -error.
 namespace fe {
 constexpr std::int32_t ok = 0;
+constexpr std::int32_t eof = 1;            // a record at or past the end of the file
 constexpr std::int32_t invalid_op = 2;     // operation not allowed on this file or by this process
-constexpr std::int32_t not_found = 11;     // program not found / cannot be loaded
+constexpr std::int32_t file_exists = 10;   // fcreate: a file of that name is on the volume
+constexpr std::int32_t not_found = 11;     // program or file not found / cannot be loaded
 constexpr std::int32_t in_use = 12;        // name already in use; the pair already has a backup
 constexpr std::int32_t bad_name = 13;      // malformed process name
 constexpr std::int32_t no_such_name = 14;  // no process of that name
@@ -113,6 +129,8 @@ constexpr std::int32_t bad_param = 29;     // a CPU number or priority out of ra
 constexpr std::int32_t no_memory = 31;     // not enough memory for the process's data space
 constexpr std::int32_t no_pcb = 32;        // no free process slot (pin) on that CPU
 constexpr std::int32_t no_files = 33;      // too many open files
+constexpr std::int32_t file_full = 45;     // the file has no room for that record; the volume none for that file
+constexpr std::int32_t volume_down = 66;   // no drive or controller of the volume can do the operation
 constexpr std::int32_t no_backup = 60;     // the pair has no backup
 constexpr std::int32_t bad_tag = 61;       // reply / savereply to a tag that is not waiting for one
 constexpr std::int32_t sync_too_old = 62;  // a resent request older than the saved reply
@@ -156,5 +174,14 @@ constexpr std::uint32_t kMaxMessageBytes = 4096;      // each way, per writeread
 constexpr std::uint32_t kMaxCheckpointBytes = 65536;  // buffers + stack + sync blocks of one checkpoint
 constexpr int kReceiveFile = 0;                       // open("$RECEIVE") always gives file 0
 constexpr int kMaxOpenFiles = 16;                     // file numbers 0 .. 15
+constexpr std::uint32_t kMaxRecordBytes = 4096;       // a disk file's record: one 4 KiB block
+// The largest request a kernel sends: a file request carries a whole record and its header.
+constexpr std::uint32_t kMaxRequestBytes = kMaxMessageBytes + 64;
+// diskio operations.
+namespace disk {
+constexpr std::uint32_t read = 1;   // (op, block, buf, 1024 words)
+constexpr std::uint32_t write = 2;  // (op, block, buf, 1024 words)
+constexpr std::uint32_t print = 3;  // a terminal's line: (op, line number, buf, bytes)
+}  // namespace disk
 
 }  // namespace pairsim::guest

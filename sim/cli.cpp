@@ -16,6 +16,7 @@
 #include "sim/campaign/campaign_runner.hpp"
 #include "sim/campaign/shrink_command.hpp"
 #include "sim/campaign/sweep_runner.hpp"
+#include "sim/disk_command.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
 
@@ -45,6 +46,8 @@ const char* const usage_text =
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
+    "  disk create|ls|dump|check IMAGE\n"
+    "                   make, list, dump or check a disk image file\n"
     "\n"
     "  pairsim --help | --version | <command> --help\n"
     "\n"
@@ -76,13 +79,17 @@ std::optional<int> parse(int argc, char* argv[], const po::options_description& 
   return std::nullopt;
 }
 
-// --seed, read by hand: Boost would take "-1" as 18446744073709551615.
-std::optional<std::uint64_t> parse_seed(const std::string& seed) {
+// A whole number from `lo` to `hi`, read by hand: Boost would take "-1" as 18446744073709551615.
+std::optional<std::uint64_t> parse_whole(const std::string& text, std::uint64_t lo, std::uint64_t hi) {
   std::uint64_t v = 0;
-  const char* end = seed.data() + seed.size();
-  auto [p, ec] = std::from_chars(seed.data(), end, v);
-  if (seed.empty() || ec != std::errc() || p != end) return std::nullopt;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || p != end || v < lo || v > hi) return std::nullopt;
   return v;
+}
+
+std::optional<std::uint64_t> parse_seed(const std::string& seed) {
+  return parse_whole(seed, 0, ~0ull);
 }
 
 const char* const bad_seed = "--seed takes a whole number from 0 to 18446744073709551615, not '";
@@ -183,12 +190,9 @@ int cmd_campaign(int argc, char* argv[]) {
     o.shard = *s;
   }
   if (vm.count("jobs")) {
-    unsigned v = 0;
-    const char* end = jobs.data() + jobs.size();
-    auto [p, ec] = std::from_chars(jobs.data(), end, v);
-    if (jobs.empty() || ec != std::errc() || p != end || v < 1 || v > 1024)
-      return usage_error("--jobs takes a whole number from 1 to 1024, not '" + jobs + "'");
-    o.jobs = v;
+    auto v = parse_whole(jobs, 1, 1024);
+    if (!v) return usage_error("--jobs takes a whole number from 1 to 1024, not '" + jobs + "'");
+    o.jobs = static_cast<unsigned>(*v);
   }
   if (vm.count("timeout")) {
     const auto v = parse_timeout(timeout);
@@ -312,16 +316,9 @@ int cmd_sweep(int argc, char* argv[], bool explore) {
   if (o.scenario.empty()) return usage_error(name + " needs a scenario file");
   if (spdlog::level::from_str(o.run.log_level) == spdlog::level::off && o.run.log_level != "off")
     return usage_error("unknown log level '" + o.run.log_level + "' (trace, debug, info, warn, error, critical, off)");
-  auto whole = [](const std::string& text, std::uint64_t lo, std::uint64_t hi) -> std::optional<std::uint64_t> {
-    std::uint64_t v = 0;
-    const char* end = text.data() + text.size();
-    auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (text.empty() || text[0] == '-' || ec != std::errc() || p != end || v < lo || v > hi) return std::nullopt;
-    return v;
-  };
   if (!explore && !vm.count("moments")) return usage_error("sweep needs --moments N, such as --moments 100");
   if (vm.count("line")) {
-    auto v = whole(line, 1, 1000000000);
+    auto v = parse_whole(line, 1, 1000000000);
     if (!v) return usage_error("--line takes the number of a line of the scenario, not '" + line + "'");
     o.line = static_cast<int>(*v);
   }
@@ -330,12 +327,12 @@ int cmd_sweep(int argc, char* argv[], bool explore) {
     if (!o.seed) return usage_error(bad_seed + seed + "'");
   }
   if (vm.count("max-moments")) {
-    auto v = whole(max_moments, 1, 100000000);
+    auto v = parse_whole(max_moments, 1, 100000000);
     if (!v) return usage_error("--max-moments takes a whole number from 1 to 100000000, not '" + max_moments + "'");
     o.max_moments = *v;
   }
   if (vm.count("jobs")) {
-    auto v = whole(jobs, 1, 1024);
+    auto v = parse_whole(jobs, 1, 1024);
     if (!v) return usage_error("--jobs takes a whole number from 1 to 1024, not '" + jobs + "'");
     o.jobs = static_cast<unsigned>(*v);
   }
@@ -347,7 +344,7 @@ int cmd_sweep(int argc, char* argv[], bool explore) {
   const bool run_options =
       o.run.json || o.run.table || !o.run.trace.empty() || !o.run.vcd.empty() || !o.run.pair.empty();
   if (vm.count("moment")) {
-    o.moment = whole(moment, 0, ~0ull);
+    o.moment = parse_whole(moment, 0, ~0ull);
     if (!o.moment) return usage_error("--moment takes the index of a moment, 0 or more, not '" + moment + "'");
     if (o.separate) return usage_error("--moment runs one moment; --separate is for the whole " + name);
     if (o.run.table && o.run.json) return usage_error("--table prints text; it cannot be combined with --json");
@@ -473,6 +470,7 @@ int cli_main(int argc, char* argv[]) {
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);
+  if (cmd == "disk") return run_disk(argc, argv);
   return usage_error("unknown command '" + cmd + "'");
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "cpu/kernel/guest_buffer.hpp"
 #include "guest/syscalls.hpp"
 
 namespace pairsim::cpu {
@@ -54,7 +55,7 @@ std::uint64_t Kernel::run(std::uint64_t budget) {
       continue;
     }
     const std::uint64_t n = std::min(budget - core_.run_charged, core_.dispatcher.slice_left());
-    const RunResult r = Interpreter::run(p->ps, n);
+    const RunResult r = p->native != nullptr ? p->native->run(p->ps, n) : Interpreter::run(p->ps, n);
     retired_ += r.executed;
     charge(r.executed);
     if (r.reason == StopReason::syscall) {
@@ -193,6 +194,19 @@ void Kernel::fail_outstanding(int cpu) {
   pairs_.on_cpu_down(cpu);
   messages_.on_cpu_down(cpu);
   lifecycle_.on_cpu_down(cpu);
+}
+
+void Kernel::on_disk_done(std::uint64_t token, const DiskDone& done) {
+  for (auto& [pin, p] : core_.processes.all()) {
+    if (p->wait != WaitReason::diskio || p->wait_token != token) continue;
+    if (done.error == 0 && !done.data.empty()) {
+      const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(done.data.size(), p->wait_max));
+      write_bytes(p->ps, p->wait_addr, done.data.data(), n);
+    }
+    core_.complete(*p, done.error != 0 ? static_cast<std::uint32_t>(-done.error) : 0u);
+    return;
+  }
+  // The process is gone, or was restarted by a takeover: the operation's end concerns nobody now.
 }
 
 void Kernel::on_cpu_up(int cpu) {

@@ -48,6 +48,8 @@ class Kernel {
   void on_send_failed(int dst_cpu, std::uint64_t msg_id);
   void on_cpu_down(int cpu);  // agreed by regroup on this CPU
   void on_cpu_up(int cpu);    // agreed by regroup (a reloaded CPU joined)
+  // A block operation a system process started with diskio has ended (platform.hpp, disk_io).
+  void on_disk_done(std::uint64_t token, const DiskDone& done);
   std::uint64_t instructions_retired() const { return retired_; }
 
   // For the host's report and for tests.

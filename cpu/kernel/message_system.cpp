@@ -55,9 +55,41 @@ std::optional<std::int32_t> MessageSystem::writeread(Process& p, int file, std::
                                                      std::uint32_t reply_addr, std::uint32_t reply_max) {
   auto it = p.files.find(file);
   if (it == p.files.end()) return -guest::fe::not_open;
-  OpenFile& f = it->second;
-  if (f.receive) return -guest::fe::invalid_op;
+  if (it->second.receive || !it->second.disk_file.empty()) return -guest::fe::invalid_op;
   if (request.size() > guest::kMaxMessageBytes || reply_max > guest::kMaxMessageBytes) return -guest::fe::bad_count;
+  return start_request(p, file, std::move(request), reply_addr, reply_max, ReplyUse::bytes);
+}
+
+std::int32_t MessageSystem::open_disk_file(Process& p, const std::string& volume, const std::string& file) {
+  if (!valid_process_name(volume)) return -guest::fe::bad_name;
+  if (core_.destinations.find(volume) == nullptr) return -guest::fe::no_such_name;
+  for (int n = guest::kReceiveFile + 1; n < guest::kMaxOpenFiles; ++n) {
+    if (p.files.count(n) != 0) continue;
+    OpenFile f;
+    f.target = volume;
+    f.disk_file = file;
+    f.sync_depth = 1;  // the file system always resends to the volume's new primary
+    f.open_id = core_.new_open_id();
+    p.files[n] = f;
+    return n;
+  }
+  return -guest::fe::no_files;
+}
+
+std::optional<std::int32_t> MessageSystem::file_request(Process& p, int file, std::vector<std::uint8_t> request,
+                                                        std::uint32_t reply_addr, std::uint32_t reply_max,
+                                                        ReplyUse use) {
+  auto it = p.files.find(file);
+  if (it == p.files.end()) return -guest::fe::not_open;
+  if (it->second.disk_file.empty()) return -guest::fe::invalid_op;
+  if (request.size() > guest::kMaxRequestBytes || reply_max > guest::kMaxMessageBytes) return -guest::fe::bad_count;
+  return start_request(p, file, std::move(request), reply_addr, reply_max, use);
+}
+
+std::optional<std::int32_t> MessageSystem::start_request(Process& p, int file, std::vector<std::uint8_t> request,
+                                                         std::uint32_t reply_addr, std::uint32_t reply_max,
+                                                         ReplyUse use) {
+  OpenFile& f = p.files.at(file);
   const Destination* d = core_.destinations.find(f.target);
   if (d == nullptr) {
     core_.emit(core_.process_event("path_error", p).with("file", file).with("target", f.target));
@@ -75,6 +107,7 @@ std::optional<std::int32_t> MessageSystem::writeread(Process& p, int file, std::
   o.data = std::move(request);
   o.reply_addr = reply_addr;
   o.reply_max = reply_max;
+  o.use = use;
   o.since_ns = core_.now();
   core_.block(p, WaitReason::writeread);
   p.wait_token = id;
@@ -166,9 +199,28 @@ void MessageSystem::finish(std::uint64_t id, std::uint32_t error, const std::vec
   Process* p = core_.processes.find(o.pin);
   if (p == nullptr || p->wait != WaitReason::writeread || p->wait_token != id) return;
   const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(data.size(), o.reply_max));
-  if (!write_bytes(p->ps, o.reply_addr, data.data(), n)) p->pending_trap = Trap::bad_argument;
   detail_event("receive", *p, o.target, n, o.sync_id);
-  core_.complete(*p, error != 0 ? static_cast<std::uint32_t>(-static_cast<std::int32_t>(error)) : n);
+  const auto failed = static_cast<std::uint32_t>(-static_cast<std::int32_t>(error));
+  switch (o.use) {
+    case ReplyUse::bytes:
+      if (!write_bytes(p->ps, o.reply_addr, data.data(), n)) p->pending_trap = Trap::bad_argument;
+      core_.complete(*p, error != 0 ? failed : n);
+      return;
+    case ReplyUse::value: {
+      std::uint32_t v = 0;
+      for (std::size_t i = 0; i < 4 && i < data.size(); ++i) v |= static_cast<std::uint32_t>(data[i]) << (8 * i);
+      core_.complete(*p, error != 0 ? failed : v);
+      return;
+    }
+    case ReplyUse::open:
+      if (error != 0) p->files.erase(o.file);
+      core_.complete(*p, error != 0 ? failed : static_cast<std::uint32_t>(o.file));
+      return;
+    case ReplyUse::transient:
+      p->files.erase(o.file);
+      core_.complete(*p, error != 0 ? failed : 0u);
+      return;
+  }
 }
 
 void MessageSystem::on_reply(int src_cpu, const ReplyMsg& m) {

@@ -31,6 +31,21 @@ class MessageSystem {
   std::optional<std::int32_t> writeread(Process& p, int file, std::vector<std::uint8_t> request,
                                         std::uint32_t reply_addr, std::uint32_t reply_max);
   std::optional<std::int32_t> readupdate(Process& p, int file, std::uint32_t buf, std::uint32_t max);
+
+  // How a finished request's reply reaches the requester.
+  enum class ReplyUse : std::uint8_t {
+    bytes,      // writeread, fread: copied to the reply buffer; the result is its length
+    value,      // fwrite, fappend, finfo: the result is the reply's first word (0 when it has none)
+    open,       // fopen: the result is the file number; an error closes the file again
+    transient,  // fcreate: the file is closed again either way; the result is 0
+  };
+  // Opens disk file `file` of volume `volume` ("$DATA", "ACCTS") without asking the volume yet: a file
+  // number, or -error. The file system's requests then go on it with file_request.
+  std::int32_t open_disk_file(Process& p, const std::string& volume, const std::string& file);
+  // A file-system request on an open disk file: as writeread (sync ID, resends after a path error, the
+  // server's saved reply for a resend), up to guest::kMaxRequestBytes, the reply used as `use` says.
+  std::optional<std::int32_t> file_request(Process& p, int file, std::vector<std::uint8_t> request,
+                                           std::uint32_t reply_addr, std::uint32_t reply_max, ReplyUse use);
   // Records the reply for `tag` in the $RECEIVE sync block; with `send`, also sends it and ends the request.
   std::int32_t reply(Process& p, std::uint32_t tag, std::vector<std::uint8_t> data, std::uint32_t error, bool send);
 
@@ -80,6 +95,7 @@ class MessageSystem {
     std::vector<std::uint8_t> data;
     std::uint32_t reply_addr = 0;
     std::uint32_t reply_max = 0;
+    ReplyUse use = ReplyUse::bytes;
     Pid sent_to = kNoPid;
     std::uint64_t msg_id = 0;
     bool resending = false;      // has had a path error: in the bounded resend phase
@@ -90,6 +106,8 @@ class MessageSystem {
     std::uint64_t since_ns = 0;  // the writeread call
   };
 
+  std::optional<std::int32_t> start_request(Process& p, int file, std::vector<std::uint8_t> request,
+                                            std::uint32_t reply_addr, std::uint32_t reply_max, ReplyUse use);
   void send_request(std::uint64_t id, Outstanding& o, Pid target);
   void path_error(std::uint64_t id);
   void try_resend(std::uint64_t id, bool retry_due);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu/io_port.hpp"
+#include "cpu/native_program.hpp"
 #include "guest/program.hpp"
 #include "sim/trace/trace_event.hpp"
 
@@ -28,6 +30,21 @@ class KernelPlatform {
   virtual const guest::Program* load_program(const std::string& name, std::string& error) = 0;
   // True when the run wants per-message detail events (tracing to a file is on).
   virtual bool wants_detail() const = 0;
+  // A system program written in C++ ("disk-process"); nullptr when there is none of that name.
+  virtual const NativeProgram* load_native(const std::string& name) {
+    (void)name;
+    return nullptr;
+  }
+  // Starts a block operation on volume `volume` ("$DATA") through a controller attached to this CPU, at this
+  // CPU's time at_ns; its end comes back as Kernel::on_disk_done(token, …). False when no controller of that
+  // volume is attached to this CPU (then nothing comes back).
+  virtual bool disk_io(const std::string& volume, DiskOp op, std::uint64_t token, std::uint64_t at_ns) {
+    (void)volume;
+    (void)op;
+    (void)token;
+    (void)at_ns;
+    return false;
+  }
 };
 
 }  // namespace pairsim::cpu

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/interpreter.hpp"
+#include "cpu/native_program.hpp"
 #include "cpu/kernel/flat_map.hpp"
 #include "cpu/kernel/wire.hpp"
 #include "guest/program.hpp"
@@ -43,6 +44,7 @@ enum class WaitReason : std::uint8_t {
   checkpoint,    // for the backup kernel's acknowledgement (also checkopen, checkclose)
   checkmonitor,  // the backup: until takeover
   checkswitch,   // the primary: until the backup has taken over; then it is in checkmonitor
+  diskio,        // a system process: for its controller to finish a block operation
 };
 const char* to_string(WaitReason w);
 
@@ -74,6 +76,7 @@ struct Process {
   std::string name;  // "$NAME", or "" for an unnamed process
   std::string program_name;
   const guest::Program* program = nullptr;
+  const NativeProgram* native = nullptr;  // a system process written in C++ (native_program.hpp)
   int priority = 150;
   std::vector<std::int32_t> args;
   Pid creator = kNoPid;

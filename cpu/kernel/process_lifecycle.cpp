@@ -40,7 +40,8 @@ ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
       return fail(fe::in_use, "a process named " + c.name + " exists already");
   }
   std::string error;
-  const guest::Program* program = core_.platform.load_program(c.program, error);
+  const NativeProgram* native = core_.platform.load_native(c.program);
+  const guest::Program* program = native != nullptr ? &native->image() : core_.platform.load_program(c.program, error);
   if (program == nullptr) return fail(fe::not_found, error.empty() ? "cannot load program " + c.program : error);
   if (program->stack_words > program->data_words || program->data.size() > program->data_words)
     return fail(fe::not_found, "program " + c.program + " has an inconsistent data space");
@@ -56,6 +57,7 @@ ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
   p->name = c.name;
   p->program_name = c.program;
   p->program = program;
+  p->native = native;
   p->priority = c.priority;
   p->args = c.args;
   p->creator = c.creator;

@@ -24,6 +24,8 @@ const char* to_string(WaitReason w) {
       return "checkmonitor";
     case WaitReason::checkswitch:
       return "checkswitch";
+    case WaitReason::diskio:
+      return "diskio";
   }
   return "?";
 }

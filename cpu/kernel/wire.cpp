@@ -11,7 +11,7 @@ namespace {
 
 // Limits a well-formed message never exceeds; anything larger is corruption.
 constexpr std::uint32_t kMaxNameBytes = 255;
-constexpr std::uint32_t kMaxDataBytes = guest::kMaxMessageBytes;
+constexpr std::uint32_t kMaxDataBytes = guest::kMaxRequestBytes;
 constexpr std::uint32_t kMaxCheckpointWords = guest::kMaxCheckpointBytes / 4;
 constexpr std::uint32_t kMaxEntries = 4096;  // destination entries, sync-block entries
 constexpr std::uint32_t kMaxArgs = 64;
@@ -168,11 +168,12 @@ void get(Reader& r, Destination& d) {
 }
 
 void put(Writer& w, const OpenFile& f) {
-  w.u8(f.receive ? 1 : 0).str(f.target).u32(f.sync_depth).u32(f.sync_id).u64(f.open_id);
+  w.u8(f.receive ? 1 : 0).str(f.target).str(f.disk_file).u32(f.sync_depth).u32(f.sync_id).u64(f.open_id);
 }
 void get(Reader& r, OpenFile& f) {
   f.receive = r.flag();
   f.target = r.str();
+  f.disk_file = r.str();
   f.sync_depth = r.u32();
   f.sync_id = r.u32();
   f.open_id = r.u64();

@@ -23,7 +23,8 @@ enum class MessageType : std::uint8_t {
   create = 0x25,         // create a process (newprocess, newbackup) on the receiving CPU
   create_reply = 0x26,
   deletion = 0x27,  // a process stopped: tell its pair partner or its creator
-  pair_op = 0x28,   // checkpoint / checkopen / checkclose / checkswitch / stop, primary -> backup
+  pair_op = 0x2A,   // checkpoint / checkopen / checkclose / checkswitch / stop, primary -> backup (0x28:
+                    // before an open carried its disk file)
   pair_ack = 0x29,
 };
 
@@ -40,7 +41,8 @@ struct Destination {
 // One open file as its sync block travels: enough to re-create the open in the backup.
 struct OpenFile {
   bool receive = false;  // $RECEIVE
-  std::string target;    // "$NAME" of the server for process files
+  std::string target;    // "$NAME" of the server for process files; the volume ("$DATA") for a disk file
+  std::string disk_file;  // a disk file's name on its volume ("ACCTS"); "" for a process file
   std::uint32_t sync_depth = 0;
   std::uint32_t sync_id = 0;  // of the last request sent on this open
   std::uint64_t open_id = 0;  // machine-wide unique; the server's key for duplicate detection

@@ -37,16 +37,26 @@
 .const SYS_ISBACKUP      28  ; ()                                     -> 1 for the backup of a pair, else 0
 .const SYS_STOPPAIR      29  ; (exit)                                 never returns
 .const SYS_CPUUP         30  ; (cpu)                                  -> 1 if the CPU is up, else 0
+.const SYS_FCREATE       31  ; (name addr, name len, record bytes, max records) -> 0 | -err
+.const SYS_FOPEN         32  ; (name addr, name len)                  -> file | -err
+.const SYS_FREAD         33  ; (file, record, buf addr, bytes)        -> bytes read | -err
+.const SYS_FWRITE        34  ; (file, record, buf addr, bytes)        -> 0 | -err
+.const SYS_FAPPEND       35  ; (file, buf addr, bytes)                -> record number | -err
+.const SYS_FINFO         36  ; (file)                                 -> records in the file | -err
+.const SYS_DISKIO        37  ; (op, block, buf addr, words)           -> 0 | -err (the disk process only)
 
 ; ---- special values ----
 .const RECEIVE_FILE      0   ; open("$RECEIVE") always returns file 0
 .const ANY_CPU          -1   ; newprocess / newbackup: this CPU
 .const MAX_MESSAGE       4096 ; bytes, each way
+.const MAX_RECORD        4096 ; bytes in a disk file's record
 
 ; ---- file-system errors (results are -error) ----
 .const FE_OK             0
+.const FE_EOF            1   ; a record at or past the end of the file
 .const FE_INVALIDOP      2   ; operation not allowed on this file or by this process
-.const FE_NOTFOUND       11  ; program not found
+.const FE_FILEEXISTS     10  ; fcreate: the volume has a file of that name
+.const FE_NOTFOUND       11  ; program or file not found
 .const FE_INUSE          12  ; name in use; the pair already has a backup
 .const FE_BADNAME        13  ; malformed process name
 .const FE_NOSUCHNAME     14  ; no process of that name
@@ -56,6 +66,8 @@
 .const FE_NOMEMORY       31  ; not enough memory for the data space
 .const FE_NOPCB          32  ; no free process slot
 .const FE_NOFILES        33  ; too many open files
+.const FE_FILEFULL       45  ; no room in the file for that record, or on the volume for the file
+.const FE_VOLUMEDOWN     66  ; no drive or controller of the volume can do the operation
 .const FE_NOBACKUP       60  ; the pair has no backup
 .const FE_BADTAG         61  ; no request with that tag waits for a reply
 .const FE_SYNCTOOOLD     62  ; a resent request older than the saved reply

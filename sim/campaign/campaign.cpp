@@ -294,6 +294,19 @@ std::string shell_quote(const std::string& word) {
   return out + "'";
 }
 
+std::string what_failed(const RunResult& r) {
+  if (!r.failed.empty())
+    return ": line " + std::to_string(r.failed.front().line) + ": " + r.failed.front().text +
+           (r.failed.size() > 1 ? " (and " + std::to_string(r.failed.size() - 1) + " more)" : "");
+  if (!r.detail.empty()) return ": " + r.detail;
+  return "";
+}
+
+bool is_seed_folder(const std::string& name) {
+  return name.size() > 5 && name.size() <= 25 && name.compare(0, 5, "seed-") == 0 &&
+         name.find_first_not_of("0123456789", 5) == std::string::npos && (name[5] != '0' || name.size() == 6);
+}
+
 std::string replay_command(const std::string& program, const std::string& scenario, std::uint64_t seed) {
   return shell_quote(program) + " run " + shell_quote(scenario) + " --seed " + std::to_string(seed);
 }

@@ -88,6 +88,10 @@ struct ChildEnd {
 // scenario was checked) → crash.
 RunResult judge_run(std::uint64_t seed, const ChildEnd& end);
 
+// What a run that did not hold failed at, for its line in the progress: ": line L: TEXT (and N more)" for the
+// first failed expectation, or ": DETAIL"; empty when there is neither.
+std::string what_failed(const RunResult& r);
+
 // One line of results.jsonl (no newline): seed, verdict, failed [{line, text}], invariants [names],
 // takeovers, sim_time_ns, detail — keys always present, null when unknown.
 std::string result_line(const RunResult& r);
@@ -115,6 +119,8 @@ class ResultSequence {
 // "pairsim run 'my scenario.scn' --seed 7": words with shell characters are quoted for sh.
 std::string shell_quote(const std::string& word);
 std::string replay_command(const std::string& program, const std::string& scenario, std::uint64_t seed);
+// seed-S, the folder a campaign keeps for a seed S that did not hold: S as it writes it, no leading zero.
+bool is_seed_folder(const std::string& name);
 // seed-S/replay.sh: runs the seed again from the campaign's folder, passing its own arguments on to
 // `pairsim run` (--trace, --vcd, --table).
 std::string replay_script(const std::string& program_path, const std::string& cwd, const std::string& scenario,

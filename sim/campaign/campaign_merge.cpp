@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
 
+#include "sim/campaign/file_io.hpp"
 #include "sim/report/json_reader.hpp"
 #include "sim/run/run_command.hpp"
 
@@ -281,28 +281,6 @@ std::optional<MergedCampaign> merge_shards(const std::vector<ShardFiles>& files,
 
 namespace {
 
-// seed-S, S a seed as a campaign writes it: digits, no leading zero.
-bool is_seed_folder(const std::string& name) {
-  return name.size() > 5 && name.size() <= 25 && name.compare(0, 5, "seed-") == 0 &&
-         name.find_first_not_of("0123456789", 5) == std::string::npos && (name[5] != '0' || name.size() == 6);
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) return std::nullopt;
-  return text.str();
-}
-
-bool write_file(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  return static_cast<bool>(f.flush());
-}
-
 ShardFiles read_shard(const std::string& folder) {
   ShardFiles f;
   f.folder = folder;
@@ -347,17 +325,9 @@ int merge_campaign(const MergeOptions& opts) {
   auto merged = merge_shards(shards, error);
   if (!merged) return fail(error);
 
-  fs::create_directories(out, ec);
-  if (!fs::is_directory(out, ec)) return fail("cannot make the output folder '" + out.string() + "'");
   // As a campaign does: what an earlier campaign left in the folder would mix with this one.
-  std::vector<fs::path> stale;
-  for (const auto& entry : fs::directory_iterator(out, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name == "results.jsonl" || name == "summary.json" || name == "timing.jsonl" || name == "campaign.json" ||
-        (is_seed_folder(name) && entry.is_directory(ec)))
-      stale.push_back(entry.path());
-  }
-  for (const auto& path : stale) fs::remove_all(path, ec);
+  if (!prepare_out_folder(out, {"results.jsonl", "summary.json", "timing.jsonl", "campaign.json"}, is_seed_folder))
+    return fail("cannot make the output folder '" + out.string() + "'");
 
   const std::vector<std::pair<std::string, std::string>> outputs{{"campaign.json", manifest_json(merged->manifest)},
                                                                  {"results.jsonl", merged->results},

@@ -24,19 +24,27 @@ namespace {
 int wake_pipe[2] = {-1, -1};
 volatile std::sig_atomic_t stop_flag = 0;
 
-extern "C" void child_runs_on_stop_signal(int) {
-  stop_flag = 1;
+void wake() {
   const int saved = errno;
   const char byte = 1;
   [[maybe_unused]] const auto n = write(wake_pipe[1], &byte, 1);
   errno = saved;
 }
 
+extern "C" void child_runs_on_stop_signal(int) {
+  stop_flag = 1;
+  wake();
+}
+
+extern "C" void child_runs_on_child_end(int) {
+  wake();
+}
+
 constexpr std::size_t max_kept_stderr = 1 << 20;  // a run that logs without end must not fill memory
 
 // Reads what is there without blocking; closes the descriptor at end of file.
 void drain(int& fd, std::string& into, std::size_t limit) {
-  char buf[16384];
+  char buf[4096];  // one page: after a fork, each page this process writes costs it a copy of that page
   for (;;) {
     const ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
@@ -64,7 +72,7 @@ void make_pipes(int out_pipe[2], int err_pipe[2]) {
 
 }  // namespace
 
-StopSignals::StopSignals() {
+StopSignals::StopSignals(bool wake_on_child_end) : wake_on_child_end_(wake_on_child_end) {
   if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error(std::string("cannot make a pipe: ") + std::strerror(errno));
   stop_flag = 0;
@@ -73,11 +81,19 @@ StopSignals::StopSignals() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int_);
   sigaction(SIGTERM, &sa, &old_term_);
+  if (wake_on_child_end_) {
+    struct sigaction child {};
+    child.sa_handler = child_runs_on_child_end;
+    sigemptyset(&child.sa_mask);
+    child.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &child, &old_child_);
+  }
 }
 
 StopSignals::~StopSignals() {
   sigaction(SIGINT, &old_int_, nullptr);
   sigaction(SIGTERM, &old_term_, nullptr);
+  if (wake_on_child_end_) sigaction(SIGCHLD, &old_child_, nullptr);
   close(wake_pipe[0]);
   close(wake_pipe[1]);
   wake_pipe[0] = wake_pipe[1] = -1;
@@ -109,7 +125,7 @@ void ChildRuns::add(std::uint64_t id, pid_t pid, int out_fd, int err_fd, Clock::
   running_.push_back(std::move(c));
 }
 
-pid_t fork_child() {
+pid_t fork_child(ProcessGroup group) {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
@@ -119,14 +135,14 @@ pid_t fork_child() {
   const pid_t pid = fork();
   if (pid == 0) return 0;  // signals stay held until detach_child()
   const int fork_error = errno;
-  if (pid > 0) setpgid(pid, pid);  // as the child does: whichever comes first
+  if (pid > 0 && group == ProcessGroup::own) setpgid(pid, pid);  // as the child does: whichever comes first
   sigprocmask(SIG_SETMASK, &old, nullptr);
   errno = fork_error;
   return pid;
 }
 
-void detach_child(int out_fd, int err_fd, int keep_fd) {
-  setpgid(0, 0);
+void detach_child(int out_fd, int err_fd, int keep_fd, ProcessGroup group) {
+  if (group == ProcessGroup::own) setpgid(0, 0);
   const int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
       dup2(err_fd, STDERR_FILENO) < 0 || (keep_fd >= 0 && dup2(keep_fd, 3) < 0))
@@ -170,7 +186,7 @@ bool ChildRuns::fork_run(std::uint64_t id) {
   return false;
 }
 
-void ChildRuns::spawn_run(std::uint64_t id, const std::vector<std::string>& argv_in) {
+void ChildRuns::spawn_run(std::uint64_t id, const std::vector<std::string>& argv_in, ProcessGroup group) {
   std::vector<std::string> args = argv_in;
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -193,7 +209,8 @@ void ChildRuns::spawn_run(std::uint64_t id, const std::vector<std::string>& argv
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(
+      &attr, (group == ProcessGroup::own ? POSIX_SPAWN_SETPGROUP : 0) | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   pid_t pid = -1;
   const auto started = Clock::now();
   const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);

@@ -18,11 +18,12 @@
 namespace pairsim::sim {
 
 // SIGINT and SIGTERM, for as long as the object lives (the handlers before it come back after): each sets
-// requested() and writes a byte to fd(), so that a wait on it wakes. A signal handler reaches nothing but
-// globals; these are the only ones, and one object at a time owns them.
+// requested() and writes a byte to fd(), so that a wait on it wakes. With `wake_on_child_end`, SIGCHLD writes
+// the byte too, so that a run that has ended is reaped at once rather than when the wait's time is up. A signal
+// handler reaches nothing but globals; these are the only ones, and one object at a time owns them.
 class StopSignals {
  public:
-  StopSignals();
+  explicit StopSignals(bool wake_on_child_end = false);
   ~StopSignals();
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
@@ -34,17 +35,22 @@ class StopSignals {
  private:
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
+  struct sigaction old_child_ {};
+  bool wake_on_child_end_;
 };
+
+// Where a child runs: in a process group of its own (Ctrl-C on the terminal reaches this process only, which
+// decides what ends), or in this process's (for a parent that does not catch Ctrl-C: the child ends with it).
+enum class ProcessGroup { own, shared };
 
 // fork() for a child that goes on from where this process is: what waits in the stdio buffers is written first
 // (or the child would write it again), and signals wait until each side is ready. Returns 0 in the child, which
-// must call detach_child() next; the child's pid here, the child in a process group of its own (Ctrl-C on the
-// terminal reaches this process only, which decides what ends); -1 with errno on failure.
-pid_t fork_child();
+// must call detach_child() next, with the same `group`; the child's pid here; -1 with errno on failure.
+pid_t fork_child(ProcessGroup group = ProcessGroup::own);
 // In a child from fork_child(): standard input /dev/null, output and error on `out_fd` and `err_fd`, `keep_fd`
 // (when not -1) moved to descriptor 3, every other descriptor closed, every signal at its default and none
 // blocked. It must end with _exit: what it shares with its parent is not its own to flush or destroy.
-void detach_child(int out_fd, int err_fd, int keep_fd = -1);
+void detach_child(int out_fd, int err_fd, int keep_fd = -1, ProcessGroup group = ProcessGroup::own);
 
 // The path of the binary this process runs (a sweep's or a campaign's replay commands run the same build).
 std::string own_executable(const std::string& fallback);
@@ -61,8 +67,8 @@ class ChildRuns {
   // (Ctrl-C on the terminal reaches this process only, which decides what ends) and its signals are at their
   // defaults; it must end with _exit, never return into what its parent was doing. Here it returns false.
   bool fork_run(std::uint64_t id);
-  // A run of the program argv[0], its arguments the rest, started the same way.
-  void spawn_run(std::uint64_t id, const std::vector<std::string>& argv);
+  // A run of the program argv[0], its arguments the rest, started the same way (in `group`).
+  void spawn_run(std::uint64_t id, const std::vector<std::string>& argv, ProcessGroup group = ProcessGroup::own);
 
   std::size_t size() const { return running_.size(); }
   // Waits up to `wait_ms` — less when a run's time is up sooner — for output, the end of a run or a byte on

@@ -1,32 +1,23 @@
 #include "sim/campaign/shrink_command.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include "sim/campaign/campaign.hpp"
+#include "sim/campaign/child_runs.hpp"
+#include "sim/campaign/file_io.hpp"
 #include "sim/campaign/shrink.hpp"
 #include "sim/run/program_library.hpp"
 #include "sim/run/run_command.hpp"
 #include "sim/scenario/duration.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 #include "sim/scenario/schedule.hpp"
-
-extern char** environ;
 
 namespace pairsim::sim {
 
@@ -36,100 +27,23 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t default_seed = 1;
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 bool write_out(const std::string& path, const std::string& text) {
   if (path.empty()) {
     std::cout << text << std::flush;
     return true;
   }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
+  return write_file(path, text);
 }
 
-// This binary, so that the candidates run on the same build.
-std::string own_executable() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("pairsim") : self.string();
-}
-
-// Runs `exe run FILE --json` to its end (or kills it at the timeout) and says how it ended.
+// Runs `exe run FILE --json` to its end (or kills it at the timeout) and says how it ended. The run stays in
+// this process group: Ctrl-C on the terminal ends it with the shrink.
 ChildEnd run_child(const std::string& exe, const std::string& file, double timeout_seconds) {
-  ChildEnd end;
-  std::vector<std::string> args{exe, "run", file, "--json"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  ChildRuns runs(timeout_seconds);
+  runs.spawn_run(0, {exe, "run", file, "--json"}, ProcessGroup::shared);
+  for (;;) {
+    auto ended = runs.wait(1000, -1);
+    if (!ended.empty()) return std::move(ended.front().second);
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  if (rc != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    throw std::runtime_error("cannot start '" + exe + "': " + std::strerror(rc));
-  }
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + std::chrono::duration<double>(timeout_seconds);
-  int fds[2] = {out_pipe[0], err_pipe[0]};
-  std::string* into[2] = {&end.out, &end.err};
-  while (fds[0] >= 0 || fds[1] >= 0) {
-    std::vector<pollfd> p;
-    for (int fd : fds)
-      if (fd >= 0) p.push_back({fd, POLLIN, 0});
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      kill(pid, SIGKILL);
-      end.timed_out = true;
-      break;
-    }
-    if (poll(p.data(), p.size(), static_cast<int>(std::min<long long>(left.count(), 1000))) < 0 && errno != EINTR) {
-      kill(pid, SIGKILL);  // never wait for a child that can no longer be heard
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i] < 0) continue;
-      char buf[65536];
-      const ssize_t n = read(fds[i], buf, sizeof buf);
-      if (n > 0) into[i]->append(buf, static_cast<std::size_t>(n));
-      if (n == 0) {
-        close(fds[i]);
-        fds[i] = -1;
-      }
-    }
-  }
-  for (int fd : fds)
-    if (fd >= 0) close(fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  end.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!end.timed_out) {
-    if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
-    if (WIFEXITED(status)) end.exit_code = WEXITSTATUS(status);
-  }
-  return end;
 }
 
 struct Loaded {
@@ -216,7 +130,7 @@ int run_shrink(const ShrinkOptions& opts) {
     }
   } cleanup{dir};
 
-  const std::string exe = own_executable();
+  const std::string exe = own_executable(opts.program);
   const std::string source = fs::path(opts.scenario).filename().string();
   auto pinned = [&](const std::vector<ResolvedAction>& schedule, const std::vector<std::string>& header) {
     return pin_scenario(loaded->text, s, schedule, header, PAIRSIM_SOURCE_DIR);
@@ -225,7 +139,7 @@ int run_shrink(const ShrinkOptions& opts) {
   const double timeout = opts.timeout_seconds;  // host timing must not decide the result: --timeout only
   auto run = [&](const std::vector<ResolvedAction>& schedule) {
     const fs::path file = dir / source;
-    std::ofstream(file, std::ios::binary) << pinned(schedule, {});
+    write_file(file, pinned(schedule, {}));
     return judge_run(loaded->seed, run_child(exe, file.string(), timeout));
   };
 

@@ -229,13 +229,10 @@ std::optional<ExplorePlan> plan_exploration(PreparedScenario& prepared, const Ru
                                             std::uint64_t last, std::uint64_t max_moments) {
   int answer[2];
   if (pipe2(answer, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("cannot start the planning run: ") + std::strerror(errno));
+  // In this process group: whoever plans does not catch Ctrl-C, and the planning run ends with it.
+  const pid_t pid = fork_child(ProcessGroup::shared);
   if (pid == 0) {
-    close(answer[0]);
+    detach_child(STDOUT_FILENO, STDERR_FILENO, answer[1], ProcessGroup::shared);
     SweepPrefix prefix(setup, {Moment{setup.spec.fault.window.from_ns, MomentKind::window}}, nullptr, last,
                        max_moments);
     RunOptions quiet = run;
@@ -254,13 +251,18 @@ std::optional<ExplorePlan> plan_exploration(PreparedScenario& prepared, const Ru
       _exit(3);
     }
     for (std::size_t done = 0; done < out.size();) {
-      const ssize_t n = write(answer[1], out.data() + done, out.size() - done);
+      const ssize_t n = write(3, out.data() + done, out.size() - done);
       if (n <= 0) _exit(3);
       done += static_cast<std::size_t>(n);
     }
     _exit(0);
   }
+  const int fork_error = errno;
   close(answer[1]);
+  if (pid < 0) {
+    close(answer[0]);
+    throw std::runtime_error(std::string("cannot start the planning run: ") + std::strerror(fork_error));
+  }
   std::string text;
   char buf[65536];
   for (;;) {

@@ -16,6 +16,7 @@
 #include "sim/campaign/campaign_progress.hpp"
 #include "sim/campaign/campaign_runner.hpp"
 #include "sim/campaign/child_runs.hpp"
+#include "sim/campaign/file_io.hpp"
 #include "sim/campaign/sweep.hpp"
 #include "sim/campaign/sweep_prefix.hpp"
 #include "sim/scenario/duration.hpp"
@@ -30,12 +31,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t default_seed = 1;
 constexpr std::uint64_t trace_run = 1ull << 63;  // the id of a failing moment's second run, with --trace
 constexpr std::size_t max_traced = 100;          // failing moments run again for their trace
-
-bool write_file(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  return static_cast<bool>(f);
-}
 
 // A sweep or an exploration as a whole: its runs, results, summary and progress.
 class Sweep : public MomentForks {
@@ -148,23 +143,9 @@ void Sweep::finished_moment(std::uint64_t k, const ChildEnd& end) {
   ++done_;
   if (r.verdict != Verdict::held) {
     ++failing_;
-    const fs::path dir = moment_dir(k);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (!end.out.empty()) write_file(dir / "run.json", end.out);
-    if (!end.err.empty()) write_file(dir / "stderr.txt", end.err);
-    const fs::path script = dir / "replay.sh";
-    write_file(script, setup_.spec.replay_script(exe_, cwd_, k, moments_.at(k).t_ns, r));
-    fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
-                    fs::perm_options::add, ec);
-    std::string note =
-        "moment " + std::to_string(k) + " (" + format_duration(moments_.at(k).t_ns) + ") " + verdict_name(r.verdict);
-    if (!r.failed.empty())
-      note += ": line " + std::to_string(r.failed.front().line) + ": " + r.failed.front().text +
-              (r.failed.size() > 1 ? " (and " + std::to_string(r.failed.size() - 1) + " more)" : "");
-    else if (!r.detail.empty())
-      note += ": " + r.detail;
-    progress_.note(note);
+    write_run_folder(moment_dir(k), end, setup_.spec.replay_script(exe_, cwd_, k, moments_.at(k).t_ns, r));
+    progress_.note("moment " + std::to_string(k) + " (" + format_duration(moments_.at(k).t_ns) + ") " +
+                   verdict_name(r.verdict) + what_failed(r));
     // Its trace comes from a second run, on its own (its replay command): the same result, or a warning. A
     // fault that fails at one moment often fails at the many after it: the first few are enough to look at.
     if (r.verdict != Verdict::timeout && first_results_.size() < max_traced) {
@@ -378,21 +359,11 @@ int run_sweep(const SweepOptions& opts) {
   }
 
   const fs::path out = opts.out_dir.empty() ? fs::path(default_out_dir(opts)) : fs::path(opts.out_dir);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (!fs::is_directory(out, ec)) {
+  // The folder is the sweep's: what an earlier one left there would mix with this one's results.
+  if (!prepare_out_folder(out, {"results.jsonl", "summary.json", "timing.jsonl"}, is_moment_folder)) {
     std::cerr << "pairsim: error: cannot make the output folder '" << out.string() << "'\n";
     return exit_bad_input;
   }
-  // The folder is the sweep's: what an earlier one left there would mix with this one's results.
-  std::vector<fs::path> stale;
-  for (const auto& entry : fs::directory_iterator(out, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name == "results.jsonl" || name == "summary.json" || name == "timing.jsonl" ||
-        (is_moment_folder(name) && entry.is_directory(ec)))
-      stale.push_back(entry.path());
-  }
-  for (const auto& path : stale) fs::remove_all(path, ec);
 
   unsigned jobs = opts.jobs;
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());

@@ -78,11 +78,22 @@ bool parse_int(const std::string& s, std::int64_t& v) {
   return end && *end == '\0';
 }
 
+std::string drive_states(const VolumeFacts& v) {
+  std::string d;
+  for (std::size_t i = 0; i < v.drives.size(); ++i)
+    d += (d.empty() ? "drive " : ", drive ") + std::to_string(i) + " " + v.drives[i];
+  return d;
+}
+
 struct Checker {
   const Scenario& s;
   const RunRecord& r;
   const std::map<std::size_t, std::string>& samples;
+  const std::vector<VolumeFacts>& volumes;
   std::size_t index;
+
+  // The parser has checked that the volume exists; a run that gathered nothing (a unit test) finds none.
+  const VolumeFacts* volume(const std::string& name) const { return find_volume(volumes, name); }
 
   Verdict operator()(const ExpectCpuState& e) const {
     const std::string want(to_string(e.state));
@@ -244,16 +255,47 @@ struct Checker {
     if (v.size() > shown) d += ", …";
     return {false, d};
   }
+  Verdict operator()(const ExpectMirrorsEqual& e) const {
+    const VolumeFacts* v = volume(e.volume);
+    if (!v) return {false, "no facts about volume " + e.volume};
+    if (v->drives.size() < 2) return {true, "a single drive"};
+    if (v->mirrors_equal) return {true, "the drives hold the same contents (" + drive_states(*v) + ")"};
+    return {false, "the drives differ" +
+                       (v->first_difference ? " from block " + std::to_string(*v->first_difference) : std::string()) +
+                       " (" + drive_states(*v) + ")"};
+  }
+  Verdict operator()(const ExpectDriveState& e) const {
+    const VolumeFacts* v = volume(e.volume);
+    if (!v) return {false, "no facts about volume " + e.volume};
+    if (e.drive < 0 || static_cast<std::size_t>(e.drive) >= v->drives.size())
+      return {false, e.volume + " has no drive " + std::to_string(e.drive)};
+    const std::string& got = v->drives[static_cast<std::size_t>(e.drive)];
+    return {got == to_string(e.state), "drive " + std::to_string(e.drive) + " was " + got};
+  }
+  Verdict operator()(const ExpectFileRecords& e) const {
+    const VolumeFacts* v = volume(e.volume);
+    if (!v) return {false, "no facts about volume " + e.volume};
+    if (!v->files) return {false, "no drive of " + e.volume + " is up: its directory cannot be read"};
+    for (const auto& f : *v->files)
+      if (f.name == e.file)
+        return {f.records == e.records, e.volume + "." + e.file + " has " + std::to_string(f.records) +
+                                            (f.records == 1 ? " record" : " records") + " (directory of drive " +
+                                            std::to_string(v->directory_drive) + ")"};
+    return {false, "no file " + e.file + " on " + e.volume + " (" + std::to_string(v->files->size()) +
+                       (v->files->size() == 1 ? " file" : " files") + " in the directory of drive " +
+                       std::to_string(v->directory_drive) + ")"};
+  }
 };
 
 }  // namespace
 
 std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& r,
-                                                  const std::map<std::size_t, std::string>& samples) {
+                                                  const std::map<std::size_t, std::string>& samples,
+                                                  const std::vector<VolumeFacts>& volumes) {
   std::vector<ExpectationResult> out;
   for (std::size_t i = 0; i < s.expectations.size(); ++i) {
     const auto& e = s.expectations[i];
-    Verdict v = std::visit(Checker{s, r, samples, i}, e.form);
+    Verdict v = std::visit(Checker{s, r, samples, volumes, i}, e.form);
     out.push_back({e.loc.line, e.text, v.ok, v.detail});
   }
   return out;

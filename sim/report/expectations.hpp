@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/report/run_record.hpp"
+#include "sim/report/volume_facts.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
@@ -18,9 +19,11 @@ struct ExpectationResult {
   std::string detail;  // why, in words: what was seen
 };
 
-// samples: the CPU states taken at `expect … at T` (index into s.expectations → state word).
+// samples: the CPU states taken at `expect … at T` (index into s.expectations → state word). volumes: what the
+// scenario's volumes hold at the end (the run gathers it; empty for a scenario without volumes).
 std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRecord& r,
-                                                  const std::map<std::size_t, std::string>& samples);
+                                                  const std::map<std::size_t, std::string>& samples,
+                                                  const std::vector<VolumeFacts>& volumes = {});
 
 std::string format_seconds(std::uint64_t t_ns);  // "1.500000000 s" trimmed to "1.5 s"
 

@@ -89,6 +89,29 @@ std::string invariants_text(const std::vector<InvariantViolation>& violations) {
   return out;
 }
 
+std::string volumes_text(const std::vector<VolumeFacts>& volumes) {
+  if (volumes.empty()) return "";
+  std::string out = "\nvolumes:\n";
+  for (const auto& v : volumes) {
+    out += "  " + v.name + ":";
+    for (std::size_t i = 0; i < v.drives.size(); ++i)
+      out += std::string(i == 0 ? " " : ", ") + "drive " + std::to_string(i) + " " + v.drives[i];
+    if (v.drives.size() > 1) {
+      out += v.mirrors_equal ? "; mirrors equal" : "; mirrors differ";
+      if (!v.mirrors_equal && v.first_difference) out += " from block " + std::to_string(*v.first_difference);
+    }
+    out += "; controller";
+    for (std::size_t i = 0; i < v.controllers.size(); ++i) {
+      const auto& c = v.controllers[i];
+      out += std::string(i == 0 ? " " : ", ") + std::to_string(c.id) + " (cpu " + std::to_string(c.owner) +
+             (c.up ? ")" : ", down)");
+    }
+    if (v.files) out += "; " + std::to_string(v.files->size()) + (v.files->size() == 1 ? " file" : " files");
+    out += "\n";
+  }
+  return out;
+}
+
 std::string text_report(const RunOutcome& o) {
   const auto& s = *o.scenario;
   const auto& m = s.machine;
@@ -131,6 +154,7 @@ std::string text_report(const RunOutcome& o) {
       out += "\n";
     }
   }
+  out += volumes_text(o.volumes);
   out += invariants_text(o.record->invariant_violations());
   if (!o.results.empty()) {
     out += "\nexpectations:\n";
@@ -209,6 +233,20 @@ std::string json_summary(const RunOutcome& o) {
     j.end_array().field("text", v.text).end_object();
   }
   j.end_array();
+  if (!o.scenario->volumes.empty()) {
+    j.key("volumes").begin_array();
+    for (const auto& v : o.volumes) {
+      j.begin_object().field("name", v.name);
+      j.key("drives").begin_array();
+      for (const auto& d : v.drives) j.value(d);
+      j.end_array().field("mirrors_equal", v.mirrors_equal);
+      j.key("controllers").begin_array();
+      for (const auto& c : v.controllers)
+        j.begin_object().field("id", c.id).field("owner", c.owner).field("up", c.up).end_object();
+      j.end_array().end_object();
+    }
+    j.end_array();
+  }
   j.key("expectations").begin_object();
   j.field("passed", o.passed()).field("failed", o.failed());
   j.key("results").begin_array();

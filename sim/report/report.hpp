@@ -6,6 +6,7 @@
 
 #include "sim/report/expectations.hpp"
 #include "sim/report/run_record.hpp"
+#include "sim/report/volume_facts.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace pairsim::sim {
@@ -19,6 +20,7 @@ struct RunOutcome {
   const RunRecord* record = nullptr;
   std::vector<ExpectationResult> results;
   std::vector<std::string> problems;  // actions that could not be carried out
+  std::vector<VolumeFacts> volumes;   // the scenario's volumes at the end (none: no volumes section)
   bool stopped_early = false;
 
   int passed() const;
@@ -29,5 +31,7 @@ std::string text_report(const RunOutcome& o);
 // The report's invariants section: "invariants: all held (…)" or each violation on a line of its own.
 std::string invariants_text(const std::vector<InvariantViolation>& violations);
 std::string json_summary(const RunOutcome& o);
+// The report's volumes section ("" without volumes): each volume's drives, mirrors and controllers at the end.
+std::string volumes_text(const std::vector<VolumeFacts>& volumes);
 
 }  // namespace pairsim::sim

@@ -1,6 +1,13 @@
 #include "sim/run/machine.hpp"
 
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+
 #include <systemc>
+
+#include "io/disk_image.hpp"
+#include "io/volume_layout.hpp"
 
 #include <tlm_utils/tlm_quantumkeeper.h>  // needs <systemc> first
 
@@ -37,7 +44,59 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& cfg, const T
   for (int i = 0; i < cfg.cpus; ++i) {
     const std::string n = "cpu" + std::to_string(i);
     cpus_.push_back(std::make_unique<cpu::Cpu>(n.c_str(), cpu_config(cfg, i), *bus_, trace, programs, horizon_));
+    cpus_.back()->add_native(io::DiskProcess::kProgramName, disk_process_);
+    cpus_.back()->add_native(io::TerminalProcess::kProgramName, terminal_process_);
   }
+}
+
+void Machine::add_volume(const VolumeSpec& v) {
+  std::optional<io::Volume> volume;
+  if (!v.image.empty() && std::filesystem::exists(v.image)) {
+    std::string error;
+    volume = io::load_image(v.image, error);
+    if (!volume) throw std::runtime_error(error);
+    if (volume->name() != v.name)
+      throw std::runtime_error(v.image + ": the image holds volume " + volume->name() + ", not " + v.name);
+  } else {
+    volume = io::new_volume(v.name, v.mirrored, v.blocks);
+  }
+  // "$DATA" is no module name: the unit is top.volume_DATA.
+  const std::string unit_name = "volume_" + v.name.substr(1);
+  volumes_.push_back(std::make_unique<io::VolumeUnit>(unit_name.c_str(), std::move(*volume), trace_));
+  images_.push_back(v.image);
+  for (int c : v.controllers) {
+    const std::string n = "controller" + std::to_string(c);
+    controllers_.push_back(
+        std::make_unique<io::Controller>(n.c_str(), c, *volumes_.back(), v.cpus[0], v.cpus[1], trace_));
+    cpu(v.cpus[0]).attach(*controllers_.back());
+    cpu(v.cpus[1]).attach(*controllers_.back());
+  }
+}
+
+void Machine::add_terminal(const TerminalSpec& t) {
+  const std::string module = "terminal_" + t.name.substr(1);
+  terminals_.push_back(std::make_unique<io::Terminal>(module.c_str(), t.name, static_cast<int>(terminals_.size()),
+                                                      t.cpus[0], t.cpus[1], trace_));
+  cpu(t.cpus[0]).attach(*terminals_.back());
+  cpu(t.cpus[1]).attach(*terminals_.back());
+}
+
+io::VolumeUnit* Machine::volume(const std::string& name) {
+  for (auto& v : volumes_)
+    if (v->volume_name() == name) return v.get();
+  return nullptr;
+}
+
+io::Controller* Machine::controller(int id) {
+  for (auto& c : controllers_)
+    if (c->controller_id() == id) return c.get();
+  return nullptr;
+}
+
+bool Machine::save_images(std::string& error) const {
+  for (std::size_t i = 0; i < volumes_.size(); ++i)
+    if (!images_[i].empty() && !io::save_image(images_[i], volumes_[i]->volume(), error)) return false;
+  return true;
 }
 
 std::uint64_t Machine::guest_instructions() const {
@@ -68,6 +127,8 @@ void Machine::report_open_requests(std::uint64_t t_ns) const {
 void Machine::trace(sc_core::sc_trace_file* tf) {
   for (auto& c : cpus_) c->trace(tf);
   bus_->trace(tf);
+  for (auto& v : volumes_) v->trace(tf);
+  for (auto& c : controllers_) c->trace(tf);
 }
 
 }  // namespace pairsim::sim

@@ -8,6 +8,11 @@
 #include "bus/bus_system.hpp"
 #include "cpu/action_horizon.hpp"
 #include "cpu/cpu.hpp"
+#include "io/controller.hpp"
+#include "io/disk_process.hpp"
+#include "io/terminal.hpp"
+#include "io/terminal_process.hpp"
+#include "io/volume_unit.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_bus.hpp"
 
@@ -30,6 +35,19 @@ class Machine : public sc_core::sc_module {
   cpu::ActionHorizon& horizon() { return horizon_; }
   std::uint64_t guest_instructions() const;
   void trace(sc_core::sc_trace_file* tf);
+  // I/O. add_volume builds a volume at elaboration: its drives (from its image, or formatted and empty), its two
+  // controllers attached to its two CPUs; every CPU can then run the disk process. Throws
+  // std::runtime_error with a sentence when the image cannot be loaded.
+  void add_volume(const VolumeSpec& v);
+  io::VolumeUnit* volume(const std::string& name);
+  io::Controller* controller(int id);
+  const std::vector<std::unique_ptr<io::VolumeUnit>>& volumes() const { return volumes_; }
+  // A terminal (`terminal $TERM cpus A B`): the device, attached to both CPUs; every CPU can run its terminal
+  // process.
+  void add_terminal(const TerminalSpec& t);
+  // Writes every volume that has an image back to it (atomically); false and a sentence on the first error.
+  bool save_images(std::string& error) const;
+
   // At the end of the run (t_ns): a `request_open` event for every writeread still waiting for its answer
   // in a CPU that is up, for the invariant "no hung request" (sim/report/invariants.hpp).
   void report_open_requests(std::uint64_t t_ns) const;
@@ -40,6 +58,12 @@ class Machine : public sc_core::sc_module {
   cpu::ActionHorizon horizon_;  // before the CPUs, which keep a reference
   std::unique_ptr<bus::BusSystem> bus_;
   std::vector<std::unique_ptr<cpu::Cpu>> cpus_;
+  io::DiskProcess disk_process_;
+  io::TerminalProcess terminal_process_;
+  std::vector<std::unique_ptr<io::Terminal>> terminals_;
+  std::vector<std::unique_ptr<io::VolumeUnit>> volumes_;
+  std::vector<std::string> images_;  // by volume: its image file, or ""
+  std::vector<std::unique_ptr<io::Controller>> controllers_;
 };
 
 }  // namespace pairsim::sim

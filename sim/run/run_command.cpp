@@ -2,22 +2,29 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
+#include <string_view>
 #include <systemc>
 
+#include "io/disk_process.hpp"
+#include "io/terminal_process.hpp"
+#include "io/volume_layout.hpp"
 #include "sim/report/expectations.hpp"
-#include "sim/run/machine.hpp"
-#include "sim/run/pair_signals.hpp"
 #include "sim/report/pair_table.hpp"
-#include "sim/run/program_library.hpp"
-#include "sim/run/run_shape.hpp"
 #include "sim/report/report.hpp"
 #include "sim/report/run_record.hpp"
+#include "sim/report/volume_facts.hpp"
+#include "sim/run/machine.hpp"
+#include "sim/run/pair_signals.hpp"
+#include "sim/run/program_library.hpp"
+#include "sim/run/run_shape.hpp"
 #include "sim/run/scenario_driver.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/jsonl_writer.hpp"
@@ -53,6 +60,51 @@ std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value());
 }
 
+static_assert(std::string_view(disk_process_program) == io::DiskProcess::kProgramName,
+              "the scenario starts the disk process by the name the CPUs know it by");
+static_assert(std::string_view(terminal_process_program) == io::TerminalProcess::kProgramName,
+              "the scenario starts the terminal process by the name the CPUs know it by");
+
+// Before anything is simulated: the folder of every image the run will write back exists and can be written
+// (the image itself is replaced by a rename, so its own permissions do not matter). "" when it can.
+std::string unwritable_image(const VolumeSpec& v) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(v.image).parent_path().empty() ? fs::path(".") : fs::path(v.image).parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return "cannot write the image " + v.image_as_written + ": the folder " + dir.string() + " does not exist";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "cannot write the image " + v.image_as_written + ": the folder " + dir.string() + " is not writable";
+  return "";
+}
+
+// What the volumes hold at the end, as plain facts for the expectations and the report.
+std::vector<VolumeFacts> volume_facts(const Scenario& scenario, Machine& machine) {
+  std::vector<VolumeFacts> out;
+  for (const auto& spec : scenario.volumes) {
+    const io::VolumeUnit* unit = machine.volume(spec.name);
+    if (!unit) continue;
+    const io::Volume& v = unit->volume();
+    VolumeFacts f;
+    f.name = spec.name;
+    for (int d = 0; d < v.drive_count(); ++d) f.drives.emplace_back(io::to_string(v.drive(d).state()));
+    f.mirrors_equal = v.mirrors_equal();
+    if (v.drive_count() == 2) f.first_difference = io::first_difference(v.drive(0), v.drive(1));
+    for (int c : spec.controllers)
+      if (const io::Controller* ctl = machine.controller(c)) f.controllers.push_back({c, ctl->owner(), ctl->is_up()});
+    for (int d = 0; d < v.drive_count(); ++d) {
+      if (v.drive(d).state() != io::DriveState::up) continue;
+      f.files.emplace();
+      f.directory_drive = d;
+      for (const auto& e : io::read_directory(v.drive(d)))
+        if (e) f.files->push_back({e->name, e->records});
+      break;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibrary& programs) {
@@ -69,7 +121,18 @@ std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibra
         diags.insert(diags.end(), d.begin(), d.end());
     }
   };
-  for (const auto& s : scenario.starts) check(s.process, s.loc);
+  // A volume's disk process is built in: there is no file to load.
+  auto is_disk_process = [&](const ProcessStart& s) {
+    for (const auto& v : scenario.volumes)
+      if (s.process.name == v.name && s.process.program == disk_process_program && s.loc.line == v.loc.line)
+        return true;
+    for (const auto& t : scenario.terminals)
+      if (s.process.name == t.name && s.process.program == terminal_process_program && s.loc.line == t.loc.line)
+        return true;
+    return false;
+  };
+  for (const auto& s : scenario.starts)
+    if (!is_disk_process(s)) check(s.process, s.loc);
   for (const auto& a : scenario.actions)
     if (auto* p = std::get_if<StartProcess>(&a.action)) check(*p, a.loc);
   return diags;
@@ -104,7 +167,9 @@ int run_scenario(const RunOptions& opts) {
   }
   auto prepared = prepare_scenario(opts.scenario, std::cerr);
   if (!prepared) return exit_bad_input;
-  return simulate_prepared(*prepared, opts);
+  RunOptions run = opts;
+  run.save_images = true;
+  return simulate_prepared(*prepared, run);
 }
 
 int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunShape* shape) {
@@ -129,6 +194,17 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
       return exit_bad_input;
     }
   }
+  if (opts.save_images) {
+    bool ok = true;
+    for (const auto& v : scenario.volumes) {
+      if (v.image.empty()) continue;
+      if (const std::string why = unwritable_image(v); !why.empty()) {
+        std::cerr << v.loc.str() << ": error: " << why << "\n";
+        ok = false;
+      }
+    }
+    if (!ok) return exit_bad_input;
+  }
   std::unique_ptr<JsonlWriter> trace_file;
   if (!opts.trace.empty()) {
     trace_file = std::make_unique<JsonlWriter>(opts.trace);
@@ -150,6 +226,19 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   if (opts.table) trace.add_sink(&pair_steps);
 
   Machine machine("top", scenario.machine, trace, programs);
+  for (const auto& v : scenario.volumes) {
+    try {
+      machine.add_volume(v);
+    } catch (const std::runtime_error& e) {
+      // The sentence says what is wrong with the file; the statement may have to say which file it is.
+      std::string why = e.what();
+      if (!v.image.empty() && why.rfind(v.image, 0) != 0 && why.find(v.image_as_written) == std::string::npos)
+        why = "the image " + v.image_as_written + ": " + why;
+      std::cerr << v.loc.str() << ": error: " << why << "\n";
+      return exit_bad_input;
+    }
+  }
+  for (const auto& t : scenario.terminals) machine.add_terminal(t);
   std::vector<std::string> named;
   for (const auto& st : scenario.starts)
     if (!st.process.name.empty()) named.push_back(st.process.name);
@@ -190,6 +279,9 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
   if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
   if (trace_file) trace_file->flush();
+  // The images are written back before the report: a run whose volumes could not be saved says so, and exits 3.
+  std::string save_error;
+  const bool saved = !opts.save_images || machine.save_images(save_error);
 
   RunOutcome outcome;
   outcome.scenario = &scenario;
@@ -198,7 +290,8 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   outcome.host_seconds = host_seconds;
   outcome.guest_instructions = machine.guest_instructions();
   outcome.record = &record;
-  outcome.results = check_expectations(scenario, record, driver.samples());
+  outcome.volumes = volume_facts(scenario, machine);
+  outcome.results = check_expectations(scenario, record, driver.samples(), outcome.volumes);
   outcome.problems = driver.problems();
   outcome.stopped_early = driver.stopped_early();
 
@@ -210,6 +303,10 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
     out << "\n" << (err.empty() ? table : "no table: " + err + "\n");
   }
   out.flush();
+  if (!saved) {
+    std::cerr << "pairsim: error: " << save_error << "\n";
+    return exit_internal;
+  }
   return outcome.failed() == 0 ? exit_ok : exit_expectation_failed;
 }
 

@@ -23,6 +23,9 @@ struct RunOptions {
   bool table = false;
   std::string pair;  // --table --pair $X
   std::string log_level = "warn";
+  // Write the volumes back to their images at the end (`pairsim run`). Campaigns and sweeps leave the images as
+  // they were, so that every seed and every moment starts from the same volumes.
+  bool save_images = false;
 };
 
 enum ExitCode { exit_ok = 0, exit_expectation_failed = 1, exit_bad_input = 2, exit_internal = 3 };

@@ -86,15 +86,19 @@ void ScenarioDriver::apply(const ResolvedAction& a) {
   log_.info(now_ns(), "line {}: {}", a.line, what);
   if (!std::holds_alternative<StartProcess>(a.action))
     trace_.emit(TraceEvent(now_ns(), "fault").with("what", what).with("line", a.line));
-  // Outages are counted per CPU, bus and path: a repair that a `for D` scheduled ends its own fault only,
-  // and the component works again when no fault of it lasts any more. An explicit repair or reload ends them
-  // all.
-  const std::string component = what.substr(what.find(' ') + 1);  // "bus X", "path Y cpu 1", "cpu 2"
+  // Outages are counted per CPU, bus, path, drive and controller: a repair that a `for D` scheduled ends its
+  // own fault only, and the component works again when no fault of it lasts any more. An explicit repair,
+  // reload or revive ends them all.
+  // "bus X", "path Y cpu 1", "cpu 2", "drive $DATA 1", "controller 0"
+  const std::string component = what.substr(what.find(' ') + 1);
   const bool is_fault = std::holds_alternative<FailCpu>(a.action) || std::holds_alternative<FailBus>(a.action) ||
-                        std::holds_alternative<FailPath>(a.action);
+                        std::holds_alternative<FailPath>(a.action) || std::holds_alternative<FailDrive>(a.action) ||
+                        std::holds_alternative<FailController>(a.action);
+  const bool is_command =
+      std::holds_alternative<StartProcess>(a.action) || std::holds_alternative<SwitchController>(a.action);
   if (is_fault) {
     ++outages_[component];
-  } else if (!std::holds_alternative<StartProcess>(a.action)) {
+  } else if (!is_command) {
     int& n = outages_[component];
     if (a.is_repair && n > 1) {
       --n;
@@ -122,6 +126,36 @@ void ScenarioDriver::apply(const ResolvedAction& a) {
     void operator()(const FailPath& x) { d.machine_.bus().fail_path(static_cast<bus::BusId>(x.bus), x.cpu); }
     void operator()(const RepairPath& x) { d.machine_.bus().repair_path(static_cast<bus::BusId>(x.bus), x.cpu); }
     void operator()(const StartProcess& x) { d.start(x, "line " + std::to_string(a.line)); }
+    // The parser has checked every volume, drive and controller a scenario names: they exist.
+    void operator()(const FailDrive& x) {
+      io::VolumeUnit* unit = d.machine_.volume(x.volume);
+      if (unit->volume().drive(x.drive).state() == io::DriveState::down)
+        d.note_no_effect(a, "the drive is already down");
+      unit->fail_drive(x.drive);
+    }
+    void operator()(const ReviveDrive& x) {
+      io::VolumeUnit* unit = d.machine_.volume(x.volume);
+      const io::Volume& v = unit->volume();
+      const io::DriveState state = v.drive(x.drive).state();
+      if (unit->revive_drive(x.drive)) return;
+      if (state != io::DriveState::down)
+        d.note_no_effect(a, std::string("the drive is ") + io::to_string(state) + ", not down");
+      else if (v.drive_count() < 2 || v.drive(1 - x.drive).state() != io::DriveState::up)
+        d.note_no_effect(a, "no other drive of " + x.volume + " is up to copy from");
+      else
+        d.note_no_effect(a, "the volume is already reviving its other drive");
+    }
+    void operator()(const FailController& x) {
+      io::Controller* c = d.machine_.controller(x.controller);
+      if (!c->is_up()) d.note_no_effect(a, "the controller is already down");
+      c->fail();
+    }
+    void operator()(const RepairController& x) {
+      io::Controller* c = d.machine_.controller(x.controller);
+      if (c->is_up()) d.note_no_effect(a, "the controller is up");
+      c->repair();
+    }
+    void operator()(const SwitchController& x) { d.machine_.controller(x.controller)->switch_owner(); }
   };
   std::visit(V{*this, a}, a.action);
 }

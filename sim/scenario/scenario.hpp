@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -73,7 +74,29 @@ struct StartProcess {
   int priority = 150;  // 1..199, higher runs first
   std::vector<std::int32_t> args;
 };
-using Action = std::variant<FailCpu, ReloadCpu, FailBus, RepairBus, FailPath, RepairPath, StartProcess>;
+// The I/O faults and commands (docs/scenarios.md, "at"). A drive is named by its volume and its number
+// (0, and 1 for a mirrored volume); a controller by its number, unique over the machine.
+inline constexpr int random_drive = -1;       // `fail drive random`: volume "" and drive random_drive until drawn
+inline constexpr int random_controller = -1;  // `fail controller random`, until drawn
+struct FailDrive {
+  std::string volume;  // "$DATA"; "" while random
+  int drive = 0;       // or random_drive
+};
+struct ReviveDrive {  // copies the survivor onto the drive; up again when the copy ends
+  std::string volume;
+  int drive = 0;
+};
+struct FailController {
+  int controller = 0;  // or random_controller
+};
+struct RepairController {
+  int controller = 0;
+};
+struct SwitchController {  // the other port's CPU owns the controller now
+  int controller = 0;
+};
+using Action = std::variant<FailCpu, ReloadCpu, FailBus, RepairBus, FailPath, RepairPath, StartProcess, FailDrive,
+                            ReviveDrive, FailController, RepairController, SwitchController>;
 
 struct TimeRange {
   std::uint64_t from_ns = 0;
@@ -86,6 +109,10 @@ struct ActionSpec {
   std::vector<int> cpu_choices;    // `cpu random [of 1 2]`: the CPUs it is drawn from, sorted, each once
   bool random_bus = false;         // `fail bus random`, `fail path random cpu N`: X or Y is drawn
   std::optional<TimeRange> lasts;  // `for D` (from == to) / `for random A..B`: a fault's repair comes that long after
+  // `fail drive random`: every (volume, drive) of the scenario, volumes in file order; `fail controller random`:
+  // every controller, volumes in file order, each volume's two as written. One is drawn uniformly.
+  std::vector<std::pair<std::string, int>> drive_choices;
+  std::vector<int> controller_choices;
   SourceLoc loc;                   // the `at` keyword, or the `menu` keyword for a menu entry
   std::string text;                // the statement, trimmed, without its comment
 };
@@ -186,11 +213,28 @@ struct ExpectPairLost {  // expect pair $X lost
   std::string process;
 };
 struct ExpectInvariants {};  // expect invariants: the run broke none of the machine's invariants
+// The drive states a scenario can name (io/drive.hpp's, as words).
+enum class DriveStateName { up, down, reviving };
+const char* to_string(DriveStateName s);  // "up", "down", "reviving"
+std::optional<DriveStateName> parse_drive_state(std::string_view word);
+struct ExpectMirrorsEqual {  // expect volume $V mirrors equal
+  std::string volume;
+};
+struct ExpectDriveState {  // expect volume $V drive N STATE
+  std::string volume;
+  int drive = 0;
+  DriveStateName state = DriveStateName::up;
+};
+struct ExpectFileRecords {  // expect file $V.NAME records N
+  std::string volume;
+  std::string file;  // "ACCOUNTS"
+  std::uint64_t records = 0;
+};
 using ExpectationForm =
     std::variant<ExpectCpuState, ExpectDetected, ExpectNoHalt, ExpectHalted, ExpectExit, ExpectRunning, ExpectAbend,
                  ExpectStopped, ExpectOutputLine, ExpectOutputContains, ExpectOutputSequence, ExpectOutputCount,
                  ExpectPrimary, ExpectBackup, ExpectNoBackup, ExpectTakeover, ExpectNoTakeover, ExpectPairLost,
-                 ExpectInvariants>;
+                 ExpectInvariants, ExpectMirrorsEqual, ExpectDriveState, ExpectFileRecords>;
 
 struct Expectation {
   ExpectationForm form;
@@ -198,11 +242,48 @@ struct Expectation {
   std::string text;
 };
 
+// `volume $DATA controllers 0 1 cpus 2 3 [mirrored | single] [image FILE] [blocks N]`: a volume, its two
+// controllers (each dual-ported to both CPUs; the first CPU owns them at first) and its disk process pair
+// (primary in cpus[0], backup in cpus[1]), which the run starts at time 0 before any other process.
+struct VolumeSpec {
+  std::string name;  // "$DATA": the volume's and its disk process pair's name
+  int controllers[2] = {0, 1};
+  int cpus[2] = {0, 1};
+  bool mirrored = true;
+  std::string image;             // the image file, resolved against the scenario's folder; "" = in memory only
+  std::uint32_t blocks = 16384;  // a new volume's size, in 4 KiB blocks (an image has its own)
+  std::string image_as_written;  // the image word of the statement ("" without one)
+  int drive_count() const { return mirrored ? 2 : 1; }
+  SourceLoc loc;
+  std::string text;
+};
+
+// How a volume's disk process pair is started (docs/scenarios.md, "volume"): the native program of that name
+// (io::DiskProcess::kProgramName) in the volume's first CPU, with its backup's CPU as its one argument, at a
+// priority above the programs' default, as Guardian's system processes run.
+inline constexpr const char* disk_process_program = "disk-process";
+inline constexpr int disk_process_priority = 180;
+// A terminal's process pair: the native program of that name (io::TerminalProcess::kProgramName), started
+// the same way.
+inline constexpr const char* terminal_process_program = "terminal-process";
+
+// `terminal $TERM cpus A B`: a terminal dual-ported to CPUs A and B, and its terminal process pair (primary
+// in A, backup in B), which the run starts at time 0 with the volumes' disk processes.
+struct TerminalSpec {
+  std::string name;  // "$TERM"
+  int cpus[2] = {0, 1};
+  SourceLoc loc;
+  std::string text;
+};
+
 struct Scenario {
   std::string path;  // as given to the parser (the name for parse_scenario)
   MachineConfig machine;
+  std::vector<VolumeSpec> volumes;      // file order
+  std::vector<TerminalSpec> terminals;  // file order
   std::optional<std::uint64_t> seed;  // `seed N`; the command line's --seed overrides it
-  std::vector<ProcessStart> starts;   // un-timed starts, in file order
+  // Un-timed starts: each volume's disk process pair first (volume order), then the `start` statements in file order.
+  std::vector<ProcessStart> starts;
   std::vector<TimedAction> actions;   // sorted by t_ns; equal times keep file order
   RunSpec run;
   std::vector<Expectation> expectations;  // file order

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "guest/process_name.hpp"
+#include "io/volume_layout.hpp"
 #include "sim/scenario/duration.hpp"
 #include "sim/scenario/scenario_lexer.hpp"
 
@@ -25,6 +26,9 @@ constexpr std::uint64_t max_time_ns = 1'000'000ull * 1'000'000'000ull;
 constexpr double min_mips = 0.001;
 constexpr std::int64_t max_pick = 1000;  // faults one `pick` draws
 constexpr double max_mips = 100000;
+constexpr std::int64_t min_volume_blocks = 64;
+constexpr std::int64_t max_volume_blocks = 1'048'576;  // 4 GiB of 4 KiB blocks
+constexpr std::int64_t max_controller = 255;
 constexpr std::uint64_t min_bus = 1'000;                 // bytes/s: a 32-byte packet in 32 ms
 constexpr std::uint64_t max_bus = 1'000'000'000'000ull;  // as the bus model accepts (bus/bus_types.hpp)
 // heartbeat: at least 1ms — below that, 16 CPUs' I'm-alive messages alone would fill the buses.
@@ -161,6 +165,14 @@ class ScenarioParser {
   }
 
  private:
+  // A volume named by an action or an expectation; drive -1 when none is named. Checked once every volume
+  // statement is read.
+  struct VolumeRef {
+    SourceLoc loc;        // the volume's name
+    SourceLoc drive_loc;  // the drive's number
+    std::string volume;
+    int drive = -1;
+  };
   // What a statement adds to the cross-statement checks, kept only if the statement parses.
   struct Pending {
     bool names_cpu = false;
@@ -174,6 +186,9 @@ class ScenarioParser {
     };
     std::vector<TimeCheck> time_checks;
     std::vector<std::pair<SourceLoc, std::string>> picks;  // `pick N from MENU`: where, which menu
+    std::vector<VolumeRef> volume_refs;
+    std::vector<std::pair<SourceLoc, int>> controller_refs;
+    std::vector<std::pair<SourceLoc, std::string>> random_io;  // `fail drive random` ("drive"), `… controller random`
   };
 
   SourceLoc loc(int line, int col) const { return SourceLoc{name_, line, col}; }
@@ -188,6 +203,9 @@ class ScenarioParser {
     for (auto& r : pending_.process_refs) process_refs_.push_back(std::move(r));
     for (auto& c : pending_.time_checks) time_checks_.push_back(std::move(c));
     for (auto& p : pending_.picks) picks_.push_back(std::move(p));
+    for (auto& r : pending_.volume_refs) volume_refs_.push_back(std::move(r));
+    for (auto& r : pending_.controller_refs) controller_refs_.push_back(std::move(r));
+    for (auto& r : pending_.random_io) random_io_.push_back(std::move(r));
   }
 
   void statement(const ScenarioLine& line) {
@@ -219,11 +237,16 @@ class ScenarioParser {
       seed(in, first);
     } else if (w == "menu") {
       menu(in, line.text, first.col);
+    } else if (w == "volume") {
+      volume(in, first, line.text);
+    } else if (w == "terminal") {
+      terminal(in, first, line.text);
     } else {
       std::string hint;
-      if (w == "fail" || w == "repair" || w == "reload") hint = " (schedule it: 'at 2s " + w + " ...')";
-      fail(first.col,
-           "unknown statement " + describe(first) + "; expected one of: machine, at, start, run, expect, seed, menu" + hint);
+      if (w == "fail" || w == "repair" || w == "reload" || w == "revive" || w == "switch")
+        hint = " (schedule it: 'at 2s " + w + " ...')";
+      fail(first.col, "unknown statement " + describe(first) +
+                          "; expected one of: machine, at, start, run, expect, seed, menu, volume, terminal" + hint);
     }
   }
 
@@ -287,6 +310,114 @@ class ScenarioParser {
     machine_line_ = line_;
   }
 
+  // `volume $NAME controllers C0 C1 cpus A B [mirrored | single] [image FILE] [blocks N]`
+  void volume(Cursor& in, const ScenarioToken& kw, const std::string& text) {
+    if (run_line_ != 0)
+      fail(kw.col, "a volume statement must come before the run statement (line " + std::to_string(run_line_) + ")");
+    VolumeSpec v;
+    v.loc = here(kw.col);
+    v.text = text;
+    const ScenarioToken& name_tok = in.take("the volume's name, a process name such as $DATA");
+    v.name = process_name(name_tok);
+    if (auto it = volume_lines_.find(v.name); it != volume_lines_.end())
+      fail(name_tok.col, "volume " + v.name + " is already defined at line " + std::to_string(it->second));
+    if (auto it = started_.find(v.name); it != started_.end())
+      fail(name_tok.col, "process " + v.name + " is already started at line " + std::to_string(it->second) +
+                             ": a volume's disk process goes by the volume's name");
+    bool has_controllers = false, has_cpus = false, has_kind = false, has_image = false, has_blocks = false;
+    while (!in.at_end()) {
+      const ScenarioToken& opt =
+          in.keyword({"controllers", "cpus", "mirrored", "single", "image", "blocks"}, "in a volume statement");
+      const bool kind = opt.text == "mirrored" || opt.text == "single";
+      bool& seen = opt.text == "controllers" ? has_controllers
+                   : opt.text == "cpus"      ? has_cpus
+                   : kind                    ? has_kind
+                   : opt.text == "image"     ? has_image
+                                             : has_blocks;
+      if (seen)
+        fail(opt.col, kind ? "a volume is either mirrored or single, not both"
+                           : "'" + opt.text + "' given twice in one volume statement");
+      seen = true;
+      if (opt.text == "controllers") {
+        for (int i = 0; i < 2; ++i) {
+          const ScenarioToken* at = in.peek();
+          const int c = static_cast<int>(int_in_range(in, 0, max_controller, "a controller number"));
+          if (i == 1 && c == v.controllers[0])
+            fail(at->col, "a volume's two controllers must differ: both are " + std::to_string(c));
+          if (auto it = controller_lines_.find(c); it != controller_lines_.end())
+            fail(at->col, "controller " + std::to_string(c) + " already serves the volume at line " +
+                              std::to_string(it->second));
+          v.controllers[i] = c;
+        }
+      } else if (opt.text == "cpus") {
+        for (int i = 0; i < 2; ++i) {
+          const ScenarioToken* at = in.peek();
+          const int c = cpu_number(in);
+          if (i == 1 && c == v.cpus[0])
+            fail(at->col, "a volume's two CPUs must differ (the disk process's primary and backup): both are " +
+                              std::to_string(c));
+          v.cpus[i] = c;
+        }
+      } else if (kind) {
+        v.mirrored = opt.text == "mirrored";
+      } else if (opt.text == "image") {
+        const ScenarioToken& tok = in.take("an image file such as data.img");
+        if (tok.text.empty()) fail(tok.col, "the image path is empty");
+        v.image_as_written = tok.text;
+        v.image = image_path(tok.text);
+        for (const auto& other : scenario_.volumes)
+          if (other.image == v.image)
+            fail(tok.col, "the image " + tok.text + " already holds volume " + other.name + " (line " +
+                              std::to_string(other.loc.line) + ")");
+      } else {
+        v.blocks = static_cast<std::uint32_t>(int_in_range(in, min_volume_blocks, max_volume_blocks, "blocks"));
+      }
+    }
+    if (!has_controllers) fail(in.end_col(), "a volume statement needs 'controllers C0 C1'");
+    if (!has_cpus) fail(in.end_col(), "a volume statement needs 'cpus A B'");
+    pending_.started_name = v.name;  // the disk process pair: expectations may name it
+    volume_lines_.emplace(v.name, line_);
+    for (int c : v.controllers) controller_lines_.emplace(c, line_);
+    scenario_.volumes.push_back(std::move(v));
+  }
+
+  // `terminal $NAME cpus A B`
+  void terminal(Cursor& in, const ScenarioToken& kw, const std::string& text) {
+    if (run_line_ != 0)
+      fail(kw.col, "a terminal statement must come before the run statement (line " + std::to_string(run_line_) + ")");
+    TerminalSpec t;
+    t.loc = here(kw.col);
+    t.text = text;
+    const ScenarioToken& name_tok = in.take("the terminal's name, a process name such as $TERM");
+    t.name = process_name(name_tok);
+    if (volume_lines_.count(t.name) != 0 || terminal_lines_.count(t.name) != 0)
+      fail(name_tok.col, t.name + " is already a volume or a terminal");
+    if (auto it = started_.find(t.name); it != started_.end())
+      fail(name_tok.col, "process " + t.name + " is already started at line " + std::to_string(it->second) +
+                             ": a terminal's process goes by the terminal's name");
+    in.keyword({"cpus"}, "after the terminal's name");
+    for (int i = 0; i < 2; ++i) {
+      const ScenarioToken* at = in.peek();
+      const int c = cpu_number(in);
+      if (i == 1 && c == t.cpus[0])
+        fail(at->col, "a terminal's two CPUs must differ (the terminal process's primary and backup): both are " +
+                          std::to_string(c));
+      t.cpus[i] = c;
+    }
+    in.expect_end();
+    pending_.started_name = t.name;  // the terminal process pair: expectations may name it
+    terminal_lines_.emplace(t.name, line_);
+    scenario_.terminals.push_back(std::move(t));
+  }
+
+  // A relative image path is beside the scenario file (whose own path may be relative to the current directory).
+  std::string image_path(const std::string& written) const {
+    namespace fs = std::filesystem;
+    const fs::path p(written);
+    if (p.is_absolute()) return p.lexically_normal().string();
+    return (fs::path(name_).parent_path() / p).lexically_normal().string();
+  }
+
   void at(Cursor& in, TimedAction& a) {
     if (in.accept("random")) {
       const ScenarioToken& tok = in.word("a time range such as 1s..5s");
@@ -323,7 +454,7 @@ class ScenarioParser {
     const ScenarioToken* verb = in.peek();
     action(in, e);
     if (std::holds_alternative<StartProcess>(e.action))
-      fail(verb->col, "a menu holds faults (fail, repair, reload), not 'start'");
+      fail(verb->col, "a menu holds faults (fail, repair, reload, revive, switch), not 'start'");
     in.expect_end();
     menus_[name.text].push_back(std::move(e));
   }
@@ -341,13 +472,30 @@ class ScenarioParser {
   }
 
   void action(Cursor& in, ActionSpec& a) {
-    const ScenarioToken& verb = in.keyword({"fail", "repair", "reload", "start"}, "as the action");
+    const ScenarioToken& verb = in.keyword({"fail", "repair", "reload", "revive", "switch", "start"}, "as the action");
     if (verb.text == "fail") {
-      const ScenarioToken& what = in.keyword({"cpu", "bus", "path"}, "after 'fail'");
+      const ScenarioToken& what = in.keyword({"cpu", "bus", "path", "drive", "controller"}, "after 'fail'");
       if (what.text == "cpu") {
         a.action = FailCpu{cpu_choice(in, a)};
       } else if (what.text == "bus") {
         a.action = FailBus{bus_choice(in, a)};
+      } else if (what.text == "drive") {
+        if (const ScenarioToken* tok = in.peek(); tok && !tok->is_string && tok->text == "random") {
+          in.take("random");
+          pending_.random_io.emplace_back(here(tok->col), "drive");
+          a.action = FailDrive{"", random_drive};
+        } else {
+          auto [volume, drive] = drive_ref(in);
+          a.action = FailDrive{volume, drive};
+        }
+      } else if (what.text == "controller") {
+        if (const ScenarioToken* tok = in.peek(); tok && !tok->is_string && tok->text == "random") {
+          in.take("random");
+          pending_.random_io.emplace_back(here(tok->col), "controller");
+          a.action = FailController{random_controller};
+        } else {
+          a.action = FailController{controller_ref(in)};
+        }
       } else {
         BusName bus = bus_choice(in, a);
         in.keyword({"cpu"}, "after the bus name");
@@ -367,7 +515,13 @@ class ScenarioParser {
       return;
     }
     if (verb.text == "repair") {
-      const ScenarioToken& what = in.keyword({"bus", "path"}, "after 'repair' (a CPU comes back with 'reload cpu N')");
+      const ScenarioToken& what =
+          in.keyword({"bus", "path", "controller"},
+                     "after 'repair' (a CPU comes back with 'reload cpu N', a drive with 'revive drive $V N')");
+      if (what.text == "controller") {
+        a.action = RepairController{controller_ref(in)};
+        return;
+      }
       BusName bus = bus_choice(in, a);
       if (what.text == "bus") {
         a.action = RepairBus{bus};
@@ -382,7 +536,45 @@ class ScenarioParser {
       a.action = ReloadCpu{cpu_choice(in, a)};
       return;
     }
+    if (verb.text == "revive") {
+      in.keyword({"drive"}, "after 'revive'");
+      auto [volume, drive] = drive_ref(in);
+      a.action = ReviveDrive{volume, drive};
+      return;
+    }
+    if (verb.text == "switch") {
+      in.keyword({"controller"}, "after 'switch'");
+      a.action = SwitchController{controller_ref(in)};
+      return;
+    }
     a.action = start_body(in);
+  }
+
+  // `$V N`: a volume and one of its drives, checked against the volume statements at the end of the file.
+  std::pair<std::string, int> drive_ref(Cursor& in) {
+    const ScenarioToken& vol = in.take("a volume name such as $DATA");
+    if (!vol.is_string && vol.text == "random") fail(vol.col, "'random' is allowed only in 'fail drive random'");
+    std::string name = volume_name(vol);
+    const ScenarioToken* at = in.peek();
+    const int drive = static_cast<int>(int_in_range(in, 0, 1, "the drive number (0, or 1 of a mirrored volume)"));
+    pending_.volume_refs.push_back(VolumeRef{here(vol.col), here(at->col), name, drive});
+    return {name, drive};
+  }
+
+  std::string volume_name(const ScenarioToken& tok) {
+    if (tok.is_string || tok.text.empty() || tok.text[0] != '$')
+      fail(tok.col, "expected a volume name such as $DATA, found " + describe(tok));
+    return process_name(tok);
+  }
+
+  // A controller number, checked against the volume statements at the end of the file.
+  int controller_ref(Cursor& in) {
+    const ScenarioToken* tok = in.peek();
+    if (tok && !tok->is_string && tok->text == "random")
+      fail(tok->col, "'random' is allowed only in 'fail controller random'");
+    const int c = static_cast<int>(int_in_range(in, 0, max_controller, "a controller number"));
+    pending_.controller_refs.emplace_back(here(tok->col), c);
+    return c;
   }
 
   BusName bus_choice(Cursor& in, ActionSpec& a) {
@@ -460,7 +652,8 @@ class ScenarioParser {
       p.name = process_name(in.take("a process name"));
       auto it = started_.find(p.name);
       if (it != started_.end())
-        fail(first->col, "process " + p.name + " is already started at line " + std::to_string(it->second));
+        fail(first->col, "process " + p.name + " is already started at line " + std::to_string(it->second) +
+                             (volume_lines_.count(p.name) ? " (the disk process of volume " + p.name + ")" : ""));
       pending_.started_name = p.name;
     }
     bool has_program = false, has_cpu = false, has_priority = false, has_args = false;
@@ -576,14 +769,49 @@ class ScenarioParser {
       return ExpectPairLost{name};
     }
     if (w == "invariants") return ExpectInvariants{};
+    if (w == "volume") {
+      const ScenarioToken& vol = in.take("a volume name such as $DATA");
+      std::string name = volume_name(vol);
+      const ScenarioToken& what = in.keyword({"mirrors", "drive"}, "after the volume's name");
+      if (what.text == "mirrors") {
+        in.keyword({"equal"}, "after 'mirrors'");
+        pending_.volume_refs.push_back(VolumeRef{here(vol.col), here(vol.col), name, -1});
+        return ExpectMirrorsEqual{name};
+      }
+      const ScenarioToken* at = in.peek();
+      const int drive = static_cast<int>(int_in_range(in, 0, 1, "the drive number (0, or 1 of a mirrored volume)"));
+      pending_.volume_refs.push_back(VolumeRef{here(vol.col), here(at->col), name, drive});
+      const ScenarioToken& st = in.word("a drive state (one of: up, down, reviving)");
+      std::optional<DriveStateName> state = parse_drive_state(st.text);
+      if (!state) fail(st.col, "expected a drive state (one of: up, down, reviving), found " + describe(st));
+      return ExpectDriveState{name, drive, *state};
+    }
+    if (w == "file") {
+      const ScenarioToken& tok = in.word("a file name such as $DATA.ACCOUNTS");
+      const std::size_t dot = tok.text.find('.');
+      if (tok.text.empty() || tok.text[0] != '$' || dot == std::string::npos)
+        fail(tok.col,
+             "expected a file name such as $DATA.ACCOUNTS (the volume, a dot, the file), found " + describe(tok));
+      const std::string name = volume_name(ScenarioToken{tok.text.substr(0, dot), tok.col, tok.col + int(dot), false});
+      const std::string file = tok.text.substr(dot + 1);
+      const int file_col = tok.col + static_cast<int>(dot) + 1;
+      if (!io::valid_file_name(file))
+        fail(file_col, "bad file name '" + file +
+                           "': 1 to 8 characters, an upper-case letter, then upper-case "
+                           "letters and digits");
+      pending_.volume_refs.push_back(VolumeRef{here(tok.col), here(tok.col), name, -1});
+      in.keyword({"records"}, "after the file name");
+      const auto n = static_cast<std::uint64_t>(int_in_range(in, 0, 0xFFFFFFFFll, "the number of records"));
+      return ExpectFileRecords{name, file, n};
+    }
     if (!w.empty() && w[0] == '$') {
       std::string name = process_name(kw);
       pending_.process_refs.emplace_back(here(kw.col), name);
       return expect_process(in, name);
     }
     fail(kw.col,
-         "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, or a process name "
-         "such as $SERV after 'expect', found " +
+         "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, volume, file, or a "
+         "process name such as $SERV after 'expect', found " +
              describe(kw));
   }
 
@@ -647,6 +875,7 @@ class ScenarioParser {
           errors_.push_back({c.loc, c.what + " is not before " + at_end});
       }
     }
+    check_volume_refs();
     // A menu may be written before or after the statements that pick from it.
     for (auto& a : scenario_.actions) {
       if (!a.pick) continue;
@@ -670,11 +899,76 @@ class ScenarioParser {
     }
   }
 
+  // Volumes may be named before their statement: every reference is checked here, and the random drive and
+  // controller faults get their choices.
+  void check_volume_refs() {
+    auto known_volumes = [&] {
+      std::string known;
+      for (const auto& v : scenario_.volumes) known += (known.empty() ? "" : ", ") + v.name;
+      return known.empty() ? std::string(
+                                 " (no volume statement: add one, for example 'volume $DATA controllers 0 1 "
+                                 "cpus 0 1')")
+                           : " (volumes: " + known + ")";
+    };
+    auto find = [&](const std::string& name) -> const VolumeSpec* {
+      for (const auto& v : scenario_.volumes)
+        if (v.name == name) return &v;
+      return nullptr;
+    };
+    for (const auto& r : volume_refs_) {
+      const VolumeSpec* v = find(r.volume);
+      if (!v) {
+        errors_.push_back({r.loc, "no volume statement defines volume " + r.volume + known_volumes()});
+      } else if (r.drive >= v->drive_count()) {
+        errors_.push_back({r.drive_loc, "volume " + v->name + " is single: its only drive is drive 0"});
+      }
+    }
+    std::vector<int> controllers;
+    std::vector<std::pair<std::string, int>> drives;
+    for (const auto& v : scenario_.volumes) {
+      controllers.insert(controllers.end(), std::begin(v.controllers), std::end(v.controllers));
+      for (int d = 0; d < v.drive_count(); ++d) drives.emplace_back(v.name, d);
+    }
+    for (const auto& [where, c] : controller_refs_) {
+      if (std::find(controllers.begin(), controllers.end(), c) != controllers.end()) continue;
+      std::string known;
+      for (int k : controllers) known += (known.empty() ? "" : ", ") + std::to_string(k);
+      errors_.push_back({where, "no volume statement has controller " + std::to_string(c) +
+                                    (known.empty() ? known_volumes() : " (controllers: " + known + ")")});
+    }
+    for (const auto& [where, what] : random_io_)
+      if (scenario_.volumes.empty())
+        errors_.push_back({where, "'fail " + what + " random' draws from the volumes" + known_volumes()});
+    auto fill = [&](ActionSpec& a) {
+      if (auto* d = std::get_if<FailDrive>(&a.action); d && d->drive == random_drive) a.drive_choices = drives;
+      if (auto* c = std::get_if<FailController>(&a.action); c && c->controller == random_controller)
+        a.controller_choices = controllers;
+    };
+    for (auto& a : scenario_.actions) fill(a);
+    for (auto& [name, entries] : menus_)
+      for (auto& e : entries) fill(e);
+  }
+
   ParseResult finish() {
     ParseResult result;
     if (errors_.empty()) {
       std::stable_sort(scenario_.actions.begin(), scenario_.actions.end(),
                        [](const TimedAction& a, const TimedAction& b) { return a.t_ns < b.t_ns; });
+      // Each volume's disk process pair starts first, in volume order: the programs may open its files at once.
+      std::vector<ProcessStart> disks;
+      for (const auto& v : scenario_.volumes)
+        disks.push_back(ProcessStart{
+            StartProcess{
+                v.name, disk_process_program, v.cpus[0], disk_process_priority, {static_cast<std::int32_t>(v.cpus[1])}},
+            v.loc, v.text});
+      for (const auto& t : scenario_.terminals)
+        disks.push_back(ProcessStart{StartProcess{t.name,
+                                                  terminal_process_program,
+                                                  t.cpus[0],
+                                                  disk_process_priority,
+                                                  {static_cast<std::int32_t>(t.cpus[1])}},
+                                     t.loc, t.text});
+      scenario_.starts.insert(scenario_.starts.begin(), disks.begin(), disks.end());
       result.scenario = std::move(scenario_);
       return result;
     }
@@ -705,6 +999,12 @@ class ScenarioParser {
   std::vector<Pending::TimeCheck> time_checks_;
   std::vector<std::pair<SourceLoc, std::string>> picks_;
   std::map<std::string, std::vector<ActionSpec>> menus_;  // name -> entries, in file order
+  std::map<std::string, int> terminal_lines_;             // terminal name -> line
+  std::map<std::string, int> volume_lines_;               // volume name -> line of its statement
+  std::map<int, int> controller_lines_;                   // controller -> line of its volume statement
+  std::vector<VolumeRef> volume_refs_;
+  std::vector<std::pair<SourceLoc, int>> controller_refs_;
+  std::vector<std::pair<SourceLoc, std::string>> random_io_;
 };
 
 }  // namespace

@@ -34,6 +34,8 @@ std::optional<Action> repair_of(const Action& a) {
   if (auto* f = std::get_if<FailCpu>(&a)) return ReloadCpu{f->cpu};
   if (auto* f = std::get_if<FailBus>(&a)) return RepairBus{f->bus};
   if (auto* f = std::get_if<FailPath>(&a)) return RepairPath{f->bus, f->cpu};
+  if (auto* f = std::get_if<FailDrive>(&a)) return ReviveDrive{f->volume, f->drive};
+  if (auto* f = std::get_if<FailController>(&a)) return RepairController{f->controller};
   return std::nullopt;
 }
 
@@ -63,6 +65,17 @@ void draw_action(std::mt19937_64& rng, const ActionSpec& spec, std::uint64_t t_n
         if constexpr (std::is_same_v<T, FailPath> || std::is_same_v<T, RepairPath>) pick_bus(x.bus);
         if constexpr (std::is_same_v<T, FailCpu> || std::is_same_v<T, ReloadCpu>) pick_cpu(x.cpu);
         if constexpr (std::is_same_v<T, FailPath> || std::is_same_v<T, RepairPath>) pick_cpu(x.cpu);
+        if constexpr (std::is_same_v<T, FailDrive>) {
+          if (x.drive == random_drive && !spec.drive_choices.empty()) {
+            const auto& [volume, drive] = spec.drive_choices[draw(rng, 0, spec.drive_choices.size() - 1)];
+            x.volume = volume;
+            x.drive = drive;
+          }
+        }
+        if constexpr (std::is_same_v<T, FailController>) {
+          if (x.controller == random_controller && !spec.controller_choices.empty())
+            x.controller = spec.controller_choices[draw(rng, 0, spec.controller_choices.size() - 1)];
+        }
       },
       a);
   const std::optional<Action> repair = repair_of(a);
@@ -92,6 +105,19 @@ std::string describe(const Action& a) {
       return "start " + (x.name.empty() ? std::string() : x.name + " ") + "program " + x.program + " cpu " +
              std::to_string(x.cpu);
     }
+    std::string operator()(const FailDrive& x) const { return "fail drive " + drive_word(x.volume, x.drive); }
+    std::string operator()(const ReviveDrive& x) const { return "revive drive " + drive_word(x.volume, x.drive); }
+    std::string operator()(const FailController& x) const { return "fail controller " + controller_word(x.controller); }
+    std::string operator()(const RepairController& x) const {
+      return "repair controller " + controller_word(x.controller);
+    }
+    std::string operator()(const SwitchController& x) const {
+      return "switch controller " + controller_word(x.controller);
+    }
+    static std::string drive_word(const std::string& volume, int drive) {
+      return drive == random_drive ? std::string("random") : volume + " " + std::to_string(drive);
+    }
+    static std::string controller_word(int c) { return c == random_controller ? "random" : std::to_string(c); }
   };
   return std::visit(V{}, a);
 }
@@ -166,7 +192,8 @@ std::vector<ResolvedAction> without_fault(std::vector<ResolvedAction> schedule, 
 
 bool draws_at_random(const Scenario& s) {
   auto spec_draws = [](const ActionSpec& a) {
-    return !a.cpu_choices.empty() || a.random_bus || (a.lasts && a.lasts->from_ns != a.lasts->to_ns);
+    return !a.cpu_choices.empty() || a.random_bus || a.drive_choices.size() > 1 || a.controller_choices.size() > 1 ||
+           (a.lasts && a.lasts->from_ns != a.lasts->to_ns);
   };
   for (const auto& a : s.actions) {
     if (a.random_range && a.random_range->from_ns != a.random_range->to_ns) return true;
@@ -209,6 +236,19 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       replaced.insert(line.number);
   // Program paths of untimed starts, rewritten in place: (line, column) -> the new word.
   std::map<int, std::vector<std::pair<const ScenarioToken*, std::string>>> rewrites;
+  // A volume's image is written beside the original scenario (or where it was said): the pinned file names it by
+  // its absolute path, so that its runs read and write the same image.
+  for (const auto& line : source.lines) {
+    if (line.tokens.empty() || line.tokens[0].text != "volume" || line.tokens[0].is_string) continue;
+    for (std::size_t i = 0; i + 1 < line.tokens.size(); ++i)
+      if (!line.tokens[i].is_string && line.tokens[i].text == "image" &&
+          !fs::path(line.tokens[i + 1].text).is_absolute()) {
+        std::error_code ec;
+        const fs::path beside = fs::path(s.path).parent_path() / line.tokens[i + 1].text;
+        const fs::path abs = fs::absolute(beside, ec).lexically_normal();
+        if (!ec) rewrites[line.number].emplace_back(&line.tokens[i + 1], quoted(abs.string()));
+      }
+  }
   for (const auto& line : source.lines) {
     if (line.tokens.empty() || line.tokens[0].text != "start" || line.tokens[0].is_string) continue;
     for (std::size_t i = 0; i + 1 < line.tokens.size(); ++i)

@@ -5,6 +5,9 @@
 // sender as on_send_failed, as the bus would report it.
 #include <catch2/catch.hpp>
 #include <deque>
+#include <functional>
+#include <optional>
+#include <tuple>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +28,8 @@ class FakePlatform : public KernelPlatform {
   void emit(const sim::TraceEvent& e) override;
   const guest::Program* load_program(const std::string& name, std::string& error) override;
   bool wants_detail() const override;
+  const NativeProgram* load_native(const std::string& name) override;
+  bool disk_io(const std::string& volume, DiskOp op, std::uint64_t token, std::uint64_t at_ns) override;
 
  private:
   TestMachine& m_;
@@ -56,6 +61,12 @@ class TestMachine {
     REQUIRE(r.program);
     programs_[name] = std::make_unique<guest::Program>(*r.program);
   }
+
+  // A system program written in C++, loadable as `name` on every CPU.
+  void add_native(const std::string& name, const NativeProgram& program) { natives_[name] = &program; }
+  // Disk operations: `io(cpu, volume, op)` carries one out at once and answers it (nullopt: no controller of
+  // that volume is attached to that CPU); the answer reaches the kernel with the next delivery.
+  std::function<std::optional<DiskDone>(int cpu, const std::string& volume, const DiskOp& op)> io;
 
   Kernel& kernel(int cpu) {
     REQUIRE(kernels_.at(cpu) != nullptr);
@@ -101,6 +112,11 @@ class TestMachine {
   }
 
   void deliver() {
+    while (!disk_done_.empty()) {
+      auto [cpu, token, done] = std::move(disk_done_.front());
+      disk_done_.pop_front();
+      if (kernels_.at(cpu)) kernels_[cpu]->on_disk_done(token, done);
+    }
     while (!queue_.empty()) {
       Sent s = std::move(queue_.front());
       queue_.pop_front();
@@ -169,6 +185,8 @@ class TestMachine {
   std::vector<std::unique_ptr<Kernel>> kernels_;
   std::deque<Sent> queue_;
   std::map<std::string, std::unique_ptr<guest::Program>> programs_;
+  std::map<std::string, const NativeProgram*> natives_;
+  std::deque<std::tuple<int, std::uint64_t, DiskDone>> disk_done_;
   std::uint64_t next_msg_id_ = 1;
 };
 
@@ -195,6 +213,18 @@ inline const guest::Program* FakePlatform::load_program(const std::string& name,
 }
 inline bool FakePlatform::wants_detail() const {
   return m_.detail;
+}
+inline const NativeProgram* FakePlatform::load_native(const std::string& name) {
+  auto it = m_.natives_.find(name);
+  return it == m_.natives_.end() ? nullptr : it->second;
+}
+inline bool FakePlatform::disk_io(const std::string& volume, DiskOp op, std::uint64_t token, std::uint64_t at_ns) {
+  CHECK(at_ns >= m_.now);
+  if (!m_.io) return false;
+  auto done = m_.io(cpu_, volume, op);
+  if (!done) return false;
+  m_.disk_done_.emplace_back(cpu_, token, std::move(*done));
+  return true;
 }
 
 }  // namespace pairsim::cpu::test

@@ -34,28 +34,29 @@ void check(const std::string& text, int line, int col, const std::string& messag
 
 TEST_CASE("scenario error: unknown statement lists the statements", "[scenario][error]") {
   check("run for 1s\nmachin cpus 4\n", 2, 1,
-        "unknown statement 'machin'; expected one of: machine, at, start, run, expect, seed, menu");
+        "unknown statement 'machin'; expected one of: machine, at, start, run, expect, seed, menu, volume, terminal");
   check("run for 1s\n  fail cpu 2\n", 2, 3,
-        "unknown statement 'fail'; expected one of: machine, at, start, run, expect, seed, menu "
+        "unknown statement 'fail'; expected one of: machine, at, start, run, expect, seed, menu, volume, terminal "
         "(schedule it: 'at 2s fail ...')");
   check("run for 1s\n\"run\"\n", 2, 1,
-        "unknown statement the string \"run\"; expected one of: machine, at, start, run, expect, seed, menu");
+        "unknown statement the string \"run\"; expected one of: machine, at, start, run, expect, seed, menu, volume, terminal");
 }
 
 TEST_CASE("scenario error: unknown word inside a statement", "[scenario][error]") {
-  check("run for 1s\nat 0.5s fail cpux 2\n", 2, 14, "expected one of: cpu, bus, path after 'fail', found 'cpux'");
+  check("run for 1s\nat 0.5s fail cpux 2\n", 2, 14, "expected one of: cpu, bus, path, drive, controller after 'fail', found 'cpux'");
   check("run for 1s\nat 0.5s break cpu 2\n", 2, 9,
-        "expected one of: fail, repair, reload, start as the action, found 'break'");
+        "expected one of: fail, repair, reload, revive, switch, start as the action, found 'break'");
   check("run for 1s\nat 0.5s repair cpu 2\n", 2, 16,
-        "expected one of: bus, path after 'repair' (a CPU comes back with 'reload cpu N'), found 'cpu'");
+        "expected one of: bus, path, controller after 'repair' (a CPU comes back with 'reload cpu N', a drive "
+        "with 'revive drive $V N'), found 'cpu'");
   check("machine cpus 4 speed 3\nrun for 1s\n", 1, 16,
         "expected one of: cpus, mips, memory, bus, heartbeat, quantum, ack-timeout, path-errors, slice, "
         "reload-time as a machine option, found 'speed'");
   check("run for 1s\nexpect cpu 1 sleeping\n", 2, 14,
         "expected a CPU state (one of: up, down, halted, reloading), found 'sleeping'");
   check("run for 1s\nexpect everything\n", 2, 8,
-        "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, or a process name "
-        "such as $SERV after 'expect', found 'everything'");
+        "expected one of: cpu, detected, no, halted, output, takeover, pair, invariants, volume, file, or a "
+        "process name such as $SERV after 'expect', found 'everything'");
   check("run for 1s\nstart $A program a.pasm cpu 0\nexpect $A finished\n", 3, 11,
         "expected one of: exit, running, abend, stopped, primary, backup, no after the process name, found "
         "'finished'");
@@ -221,7 +222,7 @@ TEST_CASE("scenario error: repeated seed", "[scenario][error]") {
 
 TEST_CASE("scenario error: control bytes are shown escaped", "[scenario][error]") {
   check(std::string("run for 1s\nat\x01 1s\n", 17), 2, 1,
-        "unknown statement 'at\\x01'; expected one of: machine, at, start, run, expect, seed, menu");
+        "unknown statement 'at\\x01'; expected one of: machine, at, start, run, expect, seed, menu, volume, terminal");
 }
 
 TEST_CASE("scenario errors: all reported, in line order, one per statement", "[scenario][error]") {
@@ -309,7 +310,7 @@ TEST_CASE("scenario error: the fault space (menus, picks, sets of CPUs, duration
         "no menu statement defines menu 'net' (defined: cpus)");
   check("run for 10s\nat 1s pick 0 from m\nmenu m fail bus X\n", 2, 12,
         "the number of faults to pick must be between 1 and 1000, not 0");
-  check("run for 10s\nmenu m start program a.pasm cpu 1\n", 2, 8, "a menu holds faults (fail, repair, reload), not 'start'");
+  check("run for 10s\nmenu m start program a.pasm cpu 1\n", 2, 8, "a menu holds faults (fail, repair, reload, revive, switch), not 'start'");
   check("run for 10s\nmenu 9m fail bus X\n", 2, 6, "bad menu name '9m': a letter, then letters, digits, _ or -");
   check("run for 10s\nat 1s fail cpu random of\n", 2, 25, "expected CPU numbers after 'of', such as: cpu random of 1 2");
   check("run for 10s\nat 1s fail cpu random of 1 3 1\n", 2, 30, "CPU 1 is listed twice after 'of'");

@@ -1,0 +1,28 @@
+#pragma once
+// A system process written in C++ rather than in guest code — the disk process is one (io/disk_process.hpp).
+// It is a process like any other: it has a data space in the CPU's memory, a stack and registers, and it
+// asks the kernel for everything with system calls. Only its instructions are C++: run() is the interpreter's
+// contract for one fixed program. P is the program's state (a label), the stack carries system-call arguments
+// and results, and everything the process must keep across a takeover lives in its data space, so that
+// CHECKPOINT, CHECKMONITOR and TAKEOVER work on it exactly as they do on a guest: a backup resumes at the
+// checkpointed P with the checkpointed stack and data, and the CHECKPOINT call there returns the takeover
+// status.
+#include <cstdint>
+
+#include "cpu/interpreter.hpp"
+#include "guest/program.hpp"
+
+namespace pairsim::cpu {
+
+class NativeProgram {
+ public:
+  virtual ~NativeProgram() = default;
+  // The data space (data_words, stack_words, initial data; no code) a process of this program gets.
+  virtual const guest::Program& image() const = 0;
+  // As Interpreter::run: runs up to `budget` instruction times of `ps` and stops at a system call (its
+  // arguments pushed, P at the state to resume in), at a trap, or when the budget is spent. `executed`
+  // counts the instruction times the work cost.
+  virtual RunResult run(ProcessState& ps, std::uint64_t budget) const = 0;
+};
+
+}  // namespace pairsim::cpu

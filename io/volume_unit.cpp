@@ -1,0 +1,78 @@
+#include "io/volume_unit.hpp"
+
+namespace pairsim::io {
+
+namespace {
+std::uint64_t now_ns() {
+  return sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value();
+}
+}  // namespace
+
+VolumeUnit::VolumeUnit(sc_core::sc_module_name name, Volume volume, const sim::TraceBus& trace)
+    : sc_core::sc_module(name), volume_(std::move(volume)), trace_(trace) {
+  SC_THREAD(revive_thread);
+}
+
+void VolumeUnit::drive_event(int drive) {
+  const DriveState s = volume_.drive(drive).state();
+  if (vcd_) drive_sig_[drive].write(static_cast<int>(s));
+  trace_.emit(sim::TraceEvent(now_ns(), "drive_state")
+                  .with("volume", volume_.name())
+                  .with("drive", drive)
+                  .with("state", to_string(s)));
+}
+
+bool VolumeUnit::fail_drive(int drive) {
+  if (drive < 0 || drive >= volume_.drive_count()) return false;
+  if (volume_.drive(drive).state() == DriveState::down) return true;
+  if (reviving_ == drive) {
+    reviving_ = -1;
+    revive_end_ns_.reset();
+  }
+  volume_.fail_drive(drive);
+  drive_event(drive);
+  return true;
+}
+
+bool VolumeUnit::revive_drive(int drive) {
+  if (drive < 0 || drive >= volume_.drive_count() || reviving_ >= 0) return false;
+  const auto end = volume_.start_revive(drive, now_ns());
+  if (!end) return false;
+  reviving_ = drive;
+  revive_end_ns_ = *end;
+  drive_event(drive);
+  revive_started_.notify(sc_core::SC_ZERO_TIME);
+  return true;
+}
+
+void VolumeUnit::revive_thread() {
+  for (;;) {
+    if (!revive_end_ns_) {
+      wait(revive_started_);
+      continue;
+    }
+    const std::uint64_t end = *revive_end_ns_;
+    const std::uint64_t now = now_ns();
+    if (now < end) {
+      wait(sc_core::sc_time(static_cast<double>(end - now), sc_core::SC_NS), revive_started_);
+      continue;
+    }
+    const int drive = reviving_;
+    reviving_ = -1;
+    revive_end_ns_.reset();
+    if (drive >= 0 && volume_.drive(drive).state() == DriveState::reviving) {
+      volume_.finish_revive(drive);
+      drive_event(drive);
+    }
+  }
+}
+
+void VolumeUnit::trace(sc_core::sc_trace_file* tf) {
+  vcd_ = true;
+  for (int d = 0; d < volume_.drive_count(); ++d) {
+    drive_sig_[d].write(static_cast<int>(volume_.drive(d).state()));
+    sc_core::sc_trace(tf, drive_sig_[d], std::string(name()) + ".drive" + std::to_string(d));
+  }
+}
+
+}  // namespace pairsim::io

@@ -1,0 +1,47 @@
+#pragma once
+// A volume as the machine holds it: the plain model (volume.hpp) in a thin SystemC shell that carries out
+// the scenario's drive faults at their instant, ends a revive at its time, and traces what happens to the
+// drives. Both of the volume's controllers reach its drives through this unit (each drive is dual-ported
+// to both controllers).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <systemc>
+
+#include "io/volume.hpp"
+#include "sim/trace/trace_bus.hpp"
+
+namespace pairsim::io {
+
+class VolumeUnit : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(VolumeUnit);
+  VolumeUnit(sc_core::sc_module_name name, Volume volume, const sim::TraceBus& trace);
+
+  Volume& volume() { return volume_; }
+  const Volume& volume() const { return volume_; }
+  const std::string& volume_name() const { return volume_.name(); }
+
+  // Scenario faults, at the current simulated time. fail_drive: false when there is no such drive. revive:
+  // false when the drive is not down or no other drive is up to copy from.
+  bool fail_drive(int drive);
+  bool revive_drive(int drive);
+
+  // Adds top.<volume>.driveN signals (0 up, 1 down, 2 reviving) to a VCD.
+  void trace(sc_core::sc_trace_file* tf);
+
+ private:
+  void revive_thread();
+  void drive_event(int drive);
+
+  Volume volume_;
+  const sim::TraceBus& trace_;
+  std::optional<std::uint64_t> revive_end_ns_;
+  int reviving_ = -1;
+  sc_core::sc_event revive_started_;
+  bool vcd_ = false;
+  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> drive_sig_[2];
+};
+
+}  // namespace pairsim::io

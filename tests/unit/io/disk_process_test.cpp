@@ -1,0 +1,250 @@
+// The disk process and the file system calls, on kernels joined by the plain C++ test machine (no SystemC):
+// a volume whose operations finish at once, a client program that uses the file calls, and the faults that
+// matter to the promise — the disk process's primary failing in the middle of appends and writes.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "../cpu/kernel_test_machine.hpp"
+#include "guest/syscalls.hpp"
+#include "io/disk_process.hpp"
+#include "io/volume_layout.hpp"
+
+namespace pairsim::io {
+namespace {
+
+using cpu::test::TestMachine;
+
+// Appends N records (record i holds i * 7 in its first word), writes record 1 again as 1000, then reads the
+// file back: "n R" for each append's record number, then "records K" and "r V" for each record.
+const char* kClient = R"(
+        include "sys.pasm"
+        .data
+name:   .string "$DATA.LOG"
+recmsg: .string "n "
+cntmsg: .string "records "
+valmsg: .string "r "
+errmsg: .string "error "
+file:   .word 0
+i:      .word 0
+n:      .word 0
+val:    .word 0
+        .code
+main:   push 0
+        sys SYS_GETARG
+        store n
+        push name
+        push name.len
+        push 4
+        push 64
+        sys SYS_FCREATE
+        dup
+        jz .made
+        dup
+        push -FE_FILEEXISTS
+        eq
+        jz fail
+.made:  drop
+        push name
+        push name.len
+        sys SYS_FOPEN
+        dup
+        store file
+        push 0
+        lt
+        jnz .openerr
+.app:   load i
+        load n
+        lt
+        jz .rewrite
+        load i
+        push 7
+        mul
+        store val
+        load file
+        push val
+        push 4
+        sys SYS_FAPPEND
+        dup
+        push 0
+        lt
+        jnz fail
+        store val
+        push recmsg
+        push recmsg.len
+        load val
+        sys SYS_PRINTS
+        drop
+        push 200
+        sys SYS_DELAY
+        drop
+        load i
+        addi 1
+        store i
+        jmp .app
+.rewrite:
+        push 1000
+        store val
+        load file
+        push 1
+        push val
+        push 4
+        sys SYS_FWRITE
+        dup
+        jnz fail
+        drop
+        load file
+        sys SYS_FINFO
+        dup
+        store n
+        push cntmsg
+        push cntmsg.len
+        load n
+        sys SYS_PRINTS
+        drop
+        drop
+        push 0
+        store i
+.read:  load i
+        load n
+        lt
+        jz .end
+        load file
+        load i
+        push val
+        push 4
+        sys SYS_FREAD
+        push 4
+        ne
+        jnz .readerr
+        push valmsg
+        push valmsg.len
+        load val
+        sys SYS_PRINTS
+        drop
+        load i
+        addi 1
+        store i
+        jmp .read
+.end:   push 0
+        sys SYS_STOP
+.openerr:
+        load file
+        jmp fail
+.readerr:
+        push -1
+fail:   store val
+        push errmsg
+        push errmsg.len
+        load val
+        sys SYS_PRINTS
+        drop
+        push 1
+        sys SYS_STOP
+)";
+
+struct Rig {
+  DiskProcess dp;
+  Volume volume = new_volume("$DATA", true, 1024);
+  TestMachine m{4};
+  std::vector<int> attached{2, 3};
+  int operations = 0;
+
+  Rig() {
+    m.add_native(DiskProcess::kProgramName, dp);
+    m.io = [this](int cpu, const std::string& name, const cpu::DiskOp& op) -> std::optional<cpu::DiskDone> {
+      if (name != "$DATA" || std::find(attached.begin(), attached.end(), cpu) == attached.end()) return std::nullopt;
+      ++operations;
+      cpu::DiskDone d;
+      if (op.op == guest::disk::read) {
+        d.data.assign(kBlockBytes, 0);
+        volume.read(op.block, d.data.data(), m.now);
+      } else {
+        std::vector<std::uint8_t> b = op.data;
+        b.resize(kBlockBytes, 0);
+        volume.write(op.block, b.data(), m.now);
+      }
+      return d;
+    };
+    m.add_program("client", kClient);
+    m.start(2, DiskProcess::kProgramName, "$DATA", {3});
+    m.run_for(2'000'000);
+  }
+  std::vector<std::string> client_output() const { return m.output_of("$CLI"); }
+  bool client_done() const {
+    for (const auto& e : m.events_of("process_stop"))
+      if (e.get_str("process") == std::string("$CLI")) return true;
+    return false;
+  }
+};
+
+std::vector<std::string> expected_output(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back("n " + std::to_string(i));
+  out.push_back("records " + std::to_string(n));
+  for (int i = 0; i < n; ++i) out.push_back("r " + std::to_string(i == 1 ? 1000 : i * 7));
+  return out;
+}
+
+TEST_CASE("files: create, append, write and read through the disk process pair", "[io][disk_process]") {
+  Rig r;
+  CHECK(r.m.count("takeover") == 0);
+  r.m.start(0, "client", "$CLI", {6});
+  REQUIRE(r.m.run_until([&] { return r.client_done(); }, 500'000'000));
+  if (getenv("DPDBG")) for (const auto& e : r.m.events) UNSCOPED_INFO(e.kind << " " << e.get_str("process").value_or("") << " " << e.get_str("text").value_or("") << e.get_str("reason").value_or(""));
+  CHECK(r.client_output() == expected_output(6));
+  CHECK(r.volume.mirrors_equal());
+}
+
+TEST_CASE("files: fcreate of a file that exists, fopen of one that does not", "[io][disk_process]") {
+  Rig r;
+  r.m.start(0, "client", "$CLI", {2});
+  REQUIRE(r.m.run_until([&] { return r.client_done(); }, 500'000'000));
+  // A second client finds the file there (FE_FILEEXISTS is fine for it) and appends after the first's.
+  r.m.start(1, "client", "$CLI2", {1});
+  REQUIRE(r.m.run_until([&] { return r.m.output_of("$CLI2").size() >= 2; }, 500'000'000));
+  CHECK(r.m.output_of("$CLI2").at(0) == "n 2");
+  CHECK(r.m.output_of("$CLI2").at(1) == "records 3");
+}
+
+TEST_CASE("files: the disk process's CPU fails at any moment; every append is done once", "[io][disk_process]") {
+  // The failure comes after a number of steps that walks over every phase of an append: the request on its
+  // way, the checkpoint, the record's write, the directory's write, the reply.
+  for (int steps = 0; steps < 60; steps += 3) {
+    CAPTURE(steps);
+    Rig r;
+    r.m.start(0, "client", "$CLI", {8});
+    for (int s = 0; s < steps; ++s) r.m.step();
+    r.m.fail_and_declare(2);
+    r.attached = {3};
+    REQUIRE(r.m.run_until([&] { return r.client_done(); }, 2'000'000'000));
+    CHECK(r.client_output() == expected_output(8));
+    CHECK(r.m.count("takeover") == 1);
+  }
+}
+
+TEST_CASE("files: a guest may not call diskio", "[io][disk_process]") {
+  Rig r;
+  r.m.add_program("sneak", R"(
+        include "sys.pasm"
+        .data
+buf:    .space 1024
+        .code
+main:   push 1
+        push 0
+        push buf
+        push 1024
+        sys SYS_DISKIO
+        sys SYS_PRINTNUM
+        push 0
+        sys SYS_STOP
+)");
+  r.m.start(2, "sneak", "$SNEAK");
+  r.m.run_for(1'000'000);
+  CHECK(r.m.output_of("$SNEAK") == std::vector<std::string>{std::to_string(-guest::fe::invalid_op)});
+}
+
+}  // namespace
+}  // namespace pairsim::io
