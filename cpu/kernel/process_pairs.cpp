@@ -153,7 +153,13 @@ std::optional<std::uint32_t> ProcessPairs::checkopen(Process& p, int file) {
   PairOpMsg m;
   m.kind = PairOpKind::checkopen;
   m.files.push_back(sync_block(p, file));
-  core_.emit(sim::TraceEvent(0, "checkopen").with("pair", p.name).with("cpu", core_.cfg.cpu).with("file", file));
+  sim::TraceEvent e(0, "checkopen");
+  e.with("pair", p.name).with("cpu", core_.cfg.cpu).with("file", file);
+  // A disk file's open: the backup gets the very open (the same open id and sync ID), so that the disk
+  // process takes the backup's requests after a takeover for its primary's.
+  const OpenFile& f = p.files.at(file);
+  if (!f.disk_file.empty()) e.with("name", f.target + "." + f.disk_file);
+  core_.emit(std::move(e));
   return send_op(p, std::move(m), WaitReason::checkpoint);
 }
 

@@ -196,7 +196,10 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
       if (auto b = e.get_int("bytes")) what += " (" + std::to_string(*b) + " bytes)";
       p.add(e.t_ns, col, what, p.cpu[1 - col] >= 0 && !p.gone[1 - col] ? "Wait in checkmonitor" : "");
     } else if (k == "checkopen" && col >= 0) {
-      p.add(e.t_ns, col, "call checkopen", "call open from checkmonitor");
+      if (auto name = e.get_str("name"))  // a disk file: the backup's open is the primary's, to the disk process
+        p.add(e.t_ns, col, "call checkopen " + *name, "call open from checkmonitor: " + *name + ", as the primary's");
+      else
+        p.add(e.t_ns, col, "call checkopen", "call open from checkmonitor");
     } else if (k == "checkclose" && col >= 0) {
       p.add(e.t_ns, col, "call checkclose", "call close from checkmonitor");
     } else if (k == "checkswitch") {
