@@ -9,11 +9,12 @@
 ;      the stack, in ONE message;
 ;   4. write both balances (fwrite: a record by number, retryable), then reply.
 ; If the bank's CPU fails before 3 arrives, the backup never heard of the transfer: the client's resend is
-; new to it and it is done once, there. After 3: the backup resumes at the checkpoint and writes the two
-; pending balances again — the same values to the same records, and with the same sync IDs as its primary
-; used, so the disk process answers a write it already did from its saved reply (or says the request is
-; older than its last one: also done) — then the client's resend is answered from the saved reply. If the
-; disk process's CPU fails instead, the bank's kernel resends the write to the disk process's backup.
+; new to it and it is done once, there. After 3: the backup resumes at the checkpoint, opens the file afresh
+; and writes the two pending balances again — the same values to the same records: writing a record by
+; number twice does no harm — then the client's resend is answered from the saved reply. (A fresh open,
+; because its old one, its primary's, may have sent the next transfer's reads after the checkpoint: the disk
+; process would take ours with the same sync IDs for older requests.) If the disk process's CPU fails
+; instead, the bank's kernel resends the file request to the disk process's backup.
 ; Money is neither made nor lost, and the file outlives the run when the volume has an image.
 ;
 ; Requests and replies: as guest/bank.pasm ([1, client, seq, from, to, amount] a transfer; [2, client] the
@@ -41,13 +42,13 @@ len:     .word 0
 tag:     .word 0
 status:  .word 0
 again:   .word 0                        ; 1: make a new backup before the next request
-acf:     .word 0                        ; the file $DATA.ACCTS, opened
 bfrom:   .word 0                        ; balances read for a transfer
 bto:     .word 0
 i:       .word 0
 req:     .space 16                      ; [kind, client, seq, from, to, amount, …]
 ; The pair's state, one checkpoint buffer.
 state:
+acf:     .word 0                        ; the file $DATA.ACCTS, opened (the backup holds the same open)
 naccts:  .word 0
 home:    .word 0                        ; the CPU the pair started in: the work goes back there
 bcpu:    .word -1                       ; the backup's CPU (-1: none) ...
@@ -407,9 +408,7 @@ cpu_up: load bcpu                       ; -3: a CPU is back. Without a backup, m
         retv 1
         .endproc
 
-; put_balance(account, balance): writes it to the file. A write the disk process already did for this
-; open — a takeover's redo — is answered from its saved reply, or refused as older than its last request:
-; both mean the balance is there.
+; put_balance(account, balance): writes it to the file. A file error stops the bank.
         .proc put_balance
         loadl -2
         store i
@@ -419,16 +418,31 @@ cpu_up: load bcpu                       ; -3: a CPU is back. Without a backup, m
         push 4
         sys SYS_FWRITE
         dup
-        jz .ok
+        jnz file_error
+        drop
+        ret 2
+        .endproc
+
+; reopen(): after a takeover, the accounts file opened afresh. The open we hold is our old primary's, and it
+; may have sent requests on it after its last checkpoint (the reads of the next transfer): the disk process
+; would refuse ours with the same sync IDs as older than those. Everything we do again from the checkpoint
+; is a read or a write of a record by number — the same values again — so a new open with new sync IDs is
+; safe; it also becomes the open our next backup gets (checkopen) and our checkpoints name.
+        .proc reopen
+        load acf
+        sys SYS_CLOSE
+        drop
+        push accts
+        push accts.len
+        sys SYS_FOPEN
         dup
-        push -FE_SYNCTOOOLD
-        eq
-        jnz .old
-        jmp file_error
-.old:   drop
-        jmp .done
-.ok:    drop
-.done:  ret 2
+        push 0
+        lt
+        jnz file_error
+        dup
+        store acf
+        store ckfile
+        ret 0
         .endproc
 
 file_error:                             ; (status) the accounts cannot be reached: stop, and say why
@@ -456,6 +470,7 @@ file_error:                             ; (status) the accounts cannot be reache
         loadl -2
         sys SYS_PRINTS
         drop
+        call reopen                     ; a fresh open of the accounts: see reopen
         loadl -2
         push TAKEOVER_SWITCH
         eq

@@ -103,9 +103,19 @@ std::optional<cpu::RunResult> NativeSteps::pair_step() {
   }
 }
 
-bool NativeSteps::wants_backup_again(std::int32_t length, std::uint32_t message_addr) {
-  return length >= 8 && static_cast<std::int32_t>(w(message_addr)) == guest::sysmsg::cpu_up &&
-         w(message_addr + 1) == w(W_BACKUP_CPU);
+std::optional<cpu::RunResult> NativeSteps::system_message(std::int32_t length, std::uint32_t message_addr) {
+  if (length < 8) return std::nullopt;
+  const auto kind = static_cast<std::int32_t>(w(message_addr));
+  const std::uint32_t cpu = w(message_addr + 1);
+  if (kind == guest::sysmsg::cpu_up && cpu == w(W_BACKUP_CPU))
+    return call(P_BACKUP_MADE, Syscall::newbackup, {cpu});
+  if (kind == guest::sysmsg::cpu_down && cpu != w(W_BACKUP_CPU) && cpu < 32) {
+    // Monitoring it first; P_MONITOR_SET then tries a backup there at once (it fails while the CPU is
+    // down: the pair goes on alone until the -3).
+    w(W_BACKUP_CPU) = cpu;
+    return call(P_MONITOR_SET, Syscall::monitorcpus, {1u << cpu});
+  }
+  return std::nullopt;
 }
 
 std::vector<std::uint32_t> initial_data(std::uint32_t globals) {

@@ -66,8 +66,11 @@ class NativeSteps {
 
   // The pair's life (CommonLabel states). nullopt when the state is not one of them.
   std::optional<cpu::RunResult> pair_step();
-  // After a request or a system message: make the backup again in its CPU when [-3, that CPU] came.
-  bool wants_backup_again(std::int32_t length, std::uint32_t message_addr);
+  // A system message read into `message_addr`: [-3, the backup's CPU] makes the backup again there; [-2, X]
+  // for another CPU than the backup's comes to a process that has just taken over (X is its old primary's
+  // CPU, which it did not monitor): X becomes the backup's CPU, monitored, so that the backup is made there
+  // when X is reloaded. nullopt: nothing to do, serve on.
+  std::optional<cpu::RunResult> system_message(std::int32_t length, std::uint32_t message_addr);
 
  private:
   cpu::ProcessState& ps_;

@@ -81,7 +81,7 @@ RunResult TerminalProcess::run(ProcessState& ps, std::uint64_t budget) const {
         m.w(W_TAG) = static_cast<std::uint32_t>(m.pop());
         const auto len = static_cast<std::int32_t>(m.w(W_LEN));
         if (m.w(W_TAG) == 0) {
-          if (m.wants_backup_again(len, W_REQ)) return m.call(P_BACKUP_MADE, Syscall::newbackup, {m.w(W_BACKUP_CPU)});
+          if (auto r = m.system_message(len, W_REQ)) return *r;
           m.go(L_SERVE);
           break;
         }

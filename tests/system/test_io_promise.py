@@ -59,6 +59,19 @@ def main():
         sweep(tmp, "controller", "at random 250ms..1800ms fail controller 0 for random 5ms..100ms", 16)
         sweep(tmp, "switch", "at random 250ms..1800ms switch controller 0", 12)
         sweep(tmp, "drive", "at random 250ms..1800ms fail drive $DATA 0 for 150ms", 16)
+        sweep(tmp, "bank-cpu", "at random 300ms..1800ms fail cpu 0", 16)  # the bank's own primary, once it is a pair
+
+        # A pair that took over makes its backup again when its old CPU is back: a second failure, of the
+        # other CPU, long after the first is repaired, loses nothing (the disk process, then the terminal).
+        sweep(tmp, "dp-twice", "at random 250ms..900ms fail cpu 2 for 100ms\nat 1400ms fail cpu 3", 8)
+        scn = os.path.join(tmp, "term-twice.scn")
+        with open(scn, "w") as f:
+            f.write("machine cpus 4 heartbeat 20ms\nterminal $TERM cpus 2 3\n"
+                    "start $COUNT program counter.pasm cpu 0 args 1 40 20000 3\n"
+                    "at 150ms fail cpu 2 for 50ms\nat 600ms fail cpu 3\nrun for 2s\n"
+                    "expect output $TERM sequence 1..40\nexpect $TERM primary cpu 2\n")
+        p = run("run", scn)
+        check(p.returncode == 0, f"the terminal pair re-made its backup after a takeover and survived a second failure ({p.stdout[-300:]})")
 
         # Three faults one after the other, every moment and component drawn from the seed.
         out = os.path.join(tmp, "campaign")
