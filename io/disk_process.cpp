@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cpu/kernel/file_protocol.hpp"
@@ -30,6 +31,7 @@ enum Word : std::uint32_t {
   W_I,                    // a loop counter
   W_AFTER_LOAD,           // what follows the directory's loading: 0 serve, 1 finish the pending operation
   W_DIR_VALID,            // 1 when the cache holds the directory
+  W_VOLUME_BLOCKS,        // the volume's size, from its label
   W_REPLY,                // 4 words of reply
   W_IO = W_REPLY + 4,     // the diskio under way: op, block, buffer, the state that takes its result …
   W_IO_TRIES = W_IO + 4,  // … and how often it was tried
@@ -67,7 +69,12 @@ enum Label : std::uint32_t {
   L_PENDING_DIR_DONE,
   L_REPLIED,
   L_IO_DONE,
+  L_PENDING_RETRY,
+  L_PENDING_RETRIED,
 };
+
+// How long a checkpointed operation that the volume cannot take now waits before it is tried again.
+constexpr std::uint32_t kRetryMicroseconds = 10'000;
 
 // A block operation that fails because its controller failed is tried again, once per controller of the
 // volume: the CPU's kernel then takes the volume's other controller.
@@ -96,6 +103,8 @@ struct Machine : NativeSteps {
   RunResult reply(std::uint32_t addr, std::uint32_t bytes, std::int32_t error) {
     return NativeSteps::reply(L_REPLIED, addr, bytes, error);
   }
+  // The success of the pending operation: its record number (append), or nothing (create).
+  RunResult reply_done() { return reply(W_REPLY, w(W_PENDING_KIND) == Pending::append ? 4 : 0, 0); }
   RunResult reply_words(std::initializer_list<std::uint32_t> words, std::int32_t error) {
     std::uint32_t i = 0;
     for (std::uint32_t v : words) w(W_REPLY + i++) = v;
@@ -158,15 +167,23 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         m.go(L_SERVE);
         break;
       }
-      case L_LOAD_DIR:
-        return m.diskio(L_DIR_BLOCK, guest::disk::read, 1 + m.w(W_I), W_DIR + m.w(W_I) * kBlockWords);
+      case L_LOAD_DIR:  // the label (W_I 0), then the directory's blocks
+        if (m.w(W_I) == 0) return m.diskio(L_DIR_BLOCK, guest::disk::read, 0, W_BLOCK);
+        return m.diskio(L_DIR_BLOCK, guest::disk::read, m.w(W_I), W_DIR + (m.w(W_I) - 1) * kBlockWords);
       case L_DIR_BLOCK: {
         const std::int32_t r = m.pop();
-        if (r < 0) {  // the volume cannot be read now: requests are refused until it can
-          m.go(L_SERVE);
+        if (r < 0) {
+          // The volume cannot be read now. A checkpointed operation that is not finished waits for it (it
+          // was acknowledged, or will be); otherwise requests are refused until it can be read.
+          m.go(m.w(W_AFTER_LOAD) == 1 && m.w(W_PENDING_KIND) != Pending::none ? L_PENDING_RETRY : L_SERVE);
           break;
         }
-        if (++m.w(W_I) < kDirectoryBlocks) {
+        if (m.w(W_I) == 0) {
+          std::string name, error;
+          std::uint32_t blocks = 0;
+          m.w(W_VOLUME_BLOCKS) = parse_label(m.bytes(W_BLOCK, kBlockBytes).data(), name, blocks, error) ? blocks : 0;
+        }
+        if (++m.w(W_I) <= kDirectoryBlocks) {
           m.go(L_LOAD_DIR);
           break;
         }
@@ -176,14 +193,14 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           // answered from the reply the old primary saved.
           // Unless the old primary finished it: later requests (a write to the appended record, records
           // appended to the new file) must not be undone by doing it again.
-          m.w(W_AFTER_LOAD) = 0;
-          m.w(W_TAG) = 0;  // no reply of its own to give
           const auto pending = parse_entry(m.bytes(W_PENDING_ENTRY, kEntryBytes).data());
           const auto now = m.entry(m.w(W_PENDING_SLOT));
           const bool done = m.w(W_PENDING_KIND) == Pending::create
                                 ? now && pending && now->name == pending->name
                                 : now && now->records > m.w(W_PENDING_RECORD);
           if (done || !pending) {
+            m.w(W_AFTER_LOAD) = 0;
+            if (m.w(W_TAG) != 0) return m.reply_done();
             m.go(L_SERVE);
             break;
           }
@@ -229,7 +246,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           std::optional<std::uint32_t> free;
           for (std::uint32_t i = 0; i < dir.size() && !free; ++i)
             if (!dir[i]) free = i;
-          const auto first = allocate(dir, req->max_records, DiskTiming{}.blocks);
+          const auto first = allocate(dir, req->max_records, m.w(W_VOLUME_BLOCKS));
           if (!free || !first || req->max_records == 0) return m.reply(W_REPLY, 0, fe::file_full);
           FileEntry e;
           e.name = req->file;
@@ -313,9 +330,16 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         return m.checkpoint(L_PENDING_CHECKPOINTED);
       case L_PENDING_CHECKPOINTED: {
         const std::uint32_t status = static_cast<std::uint32_t>(m.pop());
+        if (ck::kind_of(status) == ck::kind_bad_param) {
+          // The checkpoint could not be sent (too large): the backup has no word of the operation, so it is
+          // refused rather than done unprotected.
+          return m.reply(W_REPLY, 0, fe::no_memory);
+        }
         if (ck::kind_of(status) == ck::kind_takeover) {
           // This process was the backup: it resumes here, at the old primary's checkpoint of the operation.
-          // Read the directory, then finish what the checkpoint describes.
+          // Read the directory, then finish what the checkpoint describes. No reply of its own to give: the
+          // requester's resend is answered from the reply the old primary saved.
+          m.w(W_TAG) = 0;
           m.w(W_AFTER_LOAD) = 1;
           m.w(W_DIR_VALID) = 0;
           m.w(W_I) = 0;
@@ -331,7 +355,10 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_PENDING_DATA_DONE: {
         const std::int32_t r = m.pop();
-        if (r < 0 && m.w(W_TAG) != 0) return m.reply(W_REPLY, 0, -r);
+        if (r < 0) {  // never an error for a checkpointed operation: it is finished once the volume is back
+          m.go(L_PENDING_RETRY);
+          break;
+        }
         const std::uint32_t slot = m.w(W_PENDING_SLOT);
         if (m.w(W_PENDING_KIND) == Pending::append) {
           auto e = m.entry(slot);
@@ -345,17 +372,29 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_PENDING_DIR_DONE: {
         const std::int32_t r = m.pop();
+        if (r < 0) {
+          m.go(L_PENDING_RETRY);
+          break;
+        }
         // The pending operation stays as checkpointed (the backup holds the same words): a takeover later
         // finds it done in the directory and leaves it.
-        const std::uint32_t kind = m.w(W_PENDING_KIND);
+        m.w(W_AFTER_LOAD) = 0;
         if (m.w(W_TAG) == 0) {  // finished after a takeover: the saved reply answers the requester
           m.go(L_SERVE);
           break;
         }
-        if (r < 0) return m.reply(W_REPLY, 0, -r);
-        if (kind == Pending::append) return m.reply(W_REPLY, 4, 0);
-        return m.reply(W_REPLY, 0, 0);
+        return m.reply_done();
       }
+      case L_PENDING_RETRY:
+        // Both controllers or both drives are out: try again in a while, from the directory on.
+        return m.call(L_PENDING_RETRIED, Syscall::delay, {kRetryMicroseconds});
+      case L_PENDING_RETRIED:
+        m.pop();
+        m.w(W_AFTER_LOAD) = 1;
+        m.w(W_DIR_VALID) = 0;
+        m.w(W_I) = 0;
+        m.go(L_LOAD_DIR);
+        break;
       case L_IO_DONE: {
         const std::int32_t r = m.pop();
         if (r == -fe::volume_down && m.w(W_IO_TRIES) < kIoTries) {
@@ -369,7 +408,6 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       case L_REPLIED:
         m.pop();
         if (m.w(W_DIR_VALID) == 0) {
-          m.w(W_AFTER_LOAD) = 0;
           m.w(W_I) = 0;
           m.go(L_LOAD_DIR);
           break;

@@ -19,7 +19,7 @@ cpu::RunResult NativeSteps::call(std::uint32_t next, Syscall s, std::initializer
   cpu::RunResult r;
   r.reason = cpu::StopReason::syscall;
   r.syscall = static_cast<std::uint32_t>(s);
-  r.executed = executed_ + kStepCost + 1;
+  r.executed = executed_ + kStepCost;
   return r;
 }
 
@@ -36,7 +36,6 @@ std::vector<std::uint8_t> NativeSteps::bytes(std::uint32_t addr, std::uint32_t n
 
 void NativeSteps::put(std::uint32_t addr, const std::uint8_t* b, std::uint32_t n) {
   cpu::write_bytes(ps_, addr, b, n);
-  executed_ += n / 16;
 }
 
 cpu::RunResult NativeSteps::checkpoint(std::uint32_t next) {

@@ -14,8 +14,10 @@
 
 namespace pairsim::io {
 
-// Instruction times a state's own work costs (beyond its system call).
-constexpr std::uint64_t kStepCost = 20;
+// Instruction times a state's own work costs: one, as one guest instruction, so that a system call comes at
+// most one instruction time after the budget the kernel gave (as a guest's SYS does), never past a scenario
+// action's time.
+constexpr std::uint64_t kStepCost = 1;
 
 // The words every I/O process keeps at the start of its data space, and the states of its pair's life
 // (labels below kFirstOwnLabel). A program's own states start at kFirstOwnLabel, which is entered after the

@@ -72,7 +72,9 @@ IoResult Volume::write(std::uint32_t block, const std::uint8_t* bytes, std::uint
     d.head = cylinder_of(timing_, block);
     d.busy_until_ns = done;
     last = std::max(last, done);
-    any = true;
+    // A reviving drive takes the write, but only an up drive makes it done: a reviving drive whose survivor
+    // fails goes down with its copy unfinished.
+    if (d.state() == DriveState::up) any = true;
   }
   if (!any) return {IoStatus::volume_down, start_ns, -1};
   return {IoStatus::ok, last, -1};

@@ -31,6 +31,14 @@ bool VolumeUnit::fail_drive(int drive) {
   }
   volume_.fail_drive(drive);
   drive_event(drive);
+  if (reviving_ >= 0 && reviving_ != drive) {
+    // The survivor of a revive failed: the copy cannot be finished, the reviving drive is down again.
+    const int other = reviving_;
+    reviving_ = -1;
+    revive_end_ns_.reset();
+    volume_.drive(other).set_state(DriveState::down);
+    drive_event(other);
+  }
   return true;
 }
 

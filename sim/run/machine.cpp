@@ -57,6 +57,22 @@ void Machine::add_volume(const VolumeSpec& v) {
     if (!volume) throw std::runtime_error(error);
     if (volume->name() != v.name)
       throw std::runtime_error(v.image + ": the image holds volume " + volume->name() + ", not " + v.name);
+    // Whole as a file is not enough: the disk process trusts the label and the directory of every drive up.
+    for (int d = 0; d < volume->drive_count(); ++d) {
+      const io::Drive& drive = volume->drive(d);
+      if (drive.state() != io::DriveState::up) continue;
+      std::vector<std::uint8_t> label(io::kBlockBytes);
+      drive.read(0, label.data());
+      std::string name, error;
+      std::uint32_t blocks = 0;
+      if (!io::parse_label(label.data(), name, blocks, error) || blocks != volume->blocks())
+        throw std::runtime_error(v.image + ": drive " + std::to_string(d) + "'s label is damaged" +
+                                 (error.empty() ? std::string() : ": " + error) + " (pairsim disk check)");
+      const auto problems = io::directory_problems(io::read_directory(drive), volume->blocks());
+      if (!problems.empty())
+        throw std::runtime_error(v.image + ": drive " + std::to_string(d) + "'s directory is damaged: " +
+                                 problems.front() + " (pairsim disk check)");
+    }
   } else {
     volume = io::new_volume(v.name, v.mirrored, v.blocks);
   }

@@ -59,7 +59,7 @@ def main():
         sweep(tmp, "controller", "at random 250ms..1800ms fail controller 0 for random 5ms..100ms", 16)
         sweep(tmp, "switch", "at random 250ms..1800ms switch controller 0", 12)
         sweep(tmp, "drive", "at random 250ms..1800ms fail drive $DATA 0 for 150ms", 16)
-        sweep(tmp, "bank-cpu", "at random 300ms..1800ms fail cpu 0", 16)  # the bank's own primary, once it is a pair
+        sweep(tmp, "bank-cpu", "at random 400ms..1800ms fail cpu 0", 16)  # the bank's own primary, once it is a pair
 
         # A pair that took over makes its backup again when its old CPU is back: a second failure, of the
         # other CPU, long after the first is repaired, loses nothing (the disk process, then the terminal).

@@ -151,6 +151,7 @@ struct Rig {
   TestMachine m{4};
   std::vector<int> attached{2, 3};
   int operations = 0;
+  bool volume_out = false;  // both controllers out: every operation fails
 
   Rig() {
     m.add_native(DiskProcess::kProgramName, dp);
@@ -158,6 +159,10 @@ struct Rig {
       if (name != "$DATA" || std::find(attached.begin(), attached.end(), cpu) == attached.end()) return std::nullopt;
       ++operations;
       cpu::DiskDone d;
+      if (volume_out) {
+        d.error = guest::fe::volume_down;
+        return d;
+      }
       if (op.op == guest::disk::read) {
         d.data.assign(kBlockBytes, 0);
         volume.read(op.block, d.data.data(), m.now);
@@ -222,6 +227,29 @@ TEST_CASE("files: the disk process's CPU fails at any moment; every append is do
     REQUIRE(r.m.run_until([&] { return r.client_done(); }, 2'000'000'000));
     CHECK(r.client_output() == expected_output(8));
     CHECK(r.m.count("takeover") == 1);
+  }
+}
+
+TEST_CASE("files: the volume out for a while under appends; nothing lost, nothing twice, no error",
+          "[io][disk_process]") {
+  // The outage starts at every phase of an append; sometimes the disk process's CPU fails during it too.
+  for (int steps = 0; steps < 40; steps += 3) {
+    for (bool fail : {false, true}) {
+      CAPTURE(steps, fail);
+      Rig r;
+      r.m.start(0, "client", "$CLI", {6});
+      for (int s = 0; s < steps; ++s) r.m.step();
+      r.volume_out = true;
+      for (int s = 0; s < 50; ++s) r.m.step();
+      if (fail) {
+        r.m.fail_and_declare(2);
+        r.attached = {3};
+        for (int s = 0; s < 50; ++s) r.m.step();
+      }
+      r.volume_out = false;
+      REQUIRE(r.m.run_until([&] { return r.client_done(); }, 2'000'000'000));
+      CHECK(r.client_output() == expected_output(6));
+    }
   }
 }
 
