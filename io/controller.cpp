@@ -1,5 +1,7 @@
 #include "io/controller.hpp"
 
+#include "io/sim_time.hpp"
+
 #include <utility>
 
 #include "guest/syscalls.hpp"
@@ -7,12 +9,6 @@
 namespace pairsim::io {
 
 namespace {
-std::uint64_t now_ns() {
-  return sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value();
-}
-sc_core::sc_time ns(std::uint64_t v) {
-  return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS);
-}
 cpu::DiskDone failed() {
   cpu::DiskDone d;
   d.error = guest::fe::volume_down;

@@ -1,20 +1,13 @@
 #include "io/terminal.hpp"
 
+#include "io/sim_time.hpp"
+
 #include <algorithm>
 #include <utility>
 
 #include "guest/syscalls.hpp"
 
 namespace pairsim::io {
-
-namespace {
-std::uint64_t now_ns() {
-  return sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value();
-}
-sc_core::sc_time ns(std::uint64_t v) {
-  return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS);
-}
-}  // namespace
 
 Terminal::Terminal(sc_core::sc_module_name module, std::string name, int id, int cpu_a, int cpu_b,
                    const sim::TraceBus& trace, TerminalTiming timing)

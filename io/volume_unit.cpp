@@ -1,12 +1,8 @@
 #include "io/volume_unit.hpp"
 
-namespace pairsim::io {
+#include "io/sim_time.hpp"
 
-namespace {
-std::uint64_t now_ns() {
-  return sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_NS).value();
-}
-}  // namespace
+namespace pairsim::io {
 
 VolumeUnit::VolumeUnit(sc_core::sc_module_name name, Volume volume, const sim::TraceBus& trace)
     : sc_core::sc_module(name), volume_(std::move(volume)), trace_(trace) {
