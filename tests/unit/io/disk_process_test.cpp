@@ -198,7 +198,6 @@ TEST_CASE("files: create, append, write and read through the disk process pair",
   CHECK(r.m.count("takeover") == 0);
   r.m.start(0, "client", "$CLI", {6});
   REQUIRE(r.m.run_until([&] { return r.client_done(); }, 500'000'000));
-  if (getenv("DPDBG")) for (const auto& e : r.m.events) UNSCOPED_INFO(e.kind << " " << e.get_str("process").value_or("") << " " << e.get_str("text").value_or("") << e.get_str("reason").value_or(""));
   CHECK(r.client_output() == expected_output(6));
   CHECK(r.volume.mirrors_equal());
 }
