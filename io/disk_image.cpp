@@ -27,20 +27,6 @@ std::string drive_text(int i) {
   return "drive " + std::to_string(i);
 }
 
-// Text that came from the file, fit to print: printable ASCII as it is, anything else as \xNN.
-std::string printable(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
 
 std::string hex32(std::uint32_t v) {
   char s[11];
@@ -369,6 +355,20 @@ std::optional<Volume> load_image(const std::string& path, std::string& error) {
     error = e.what();
   }
   return std::nullopt;
+}
+
+std::string printable(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  return out;
 }
 
 }  // namespace pairsim::io

@@ -21,4 +21,8 @@ bool save_image(const std::string& path, const Volume& v, std::string& error);
 // every queue empty.
 std::optional<Volume> load_image(const std::string& path, std::string& error);
 
+// Text that came from an image (a volume or file name), fit to print: printable ASCII as it is, anything else
+// as \xNN, so that a damaged name shows what it holds.
+std::string printable(const std::string& s);
+
 }  // namespace pairsim::io

@@ -75,20 +75,7 @@ std::string volume_line(const io::Volume& v) {
          " bytes (" + size_text(v.blocks()) + "), " + (v.mirrored() ? "mirrored" : "a single drive");
 }
 
-// Bytes from the volume, fit to print: printable ASCII as it is, else \xNN (a damaged name shows what it holds).
-std::string printable(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
+using io::printable;
 
 std::string extent_text(const io::FileEntry& e) {
   return "blocks " + std::to_string(e.first_block) + ".." +
