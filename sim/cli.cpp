@@ -16,9 +16,12 @@
 #include "sim/campaign/campaign_runner.hpp"
 #include "sim/campaign/shrink_command.hpp"
 #include "sim/campaign/sweep_runner.hpp"
+#include "sim/campaign/file_io.hpp"
 #include "sim/disk_command.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
+#include "sim/view/event_log.hpp"
+#include "sim/view/perfetto.hpp"
 
 namespace po = boost::program_options;
 
@@ -46,6 +49,8 @@ const char* const usage_text =
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
+    "  export perfetto TRACE -o FILE\n"
+    "                   write an event trace as trace-event JSON for ui.perfetto.dev\n"
     "  disk create|ls|dump|check IMAGE\n"
     "                   make, list, dump or check a disk image file\n"
     "\n"
@@ -115,6 +120,8 @@ int cmd_run(int argc, char* argv[]) {
       "seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")(
       "vcd", po::value(&o.vcd), "write a VCD waveform to FILE")("trace", po::value(&o.trace),
                                                                 "write the event trace (JSON lines) to FILE")(
+      "perfetto", po::value(&o.perfetto), "write the run as trace-event JSON (ui.perfetto.dev) to FILE")(
+      "html", po::value(&o.html), "write the run as one self-contained HTML page to FILE")(
       "json", po::bool_switch(&o.json), "print the summary as one JSON object")(
       "table", po::bool_switch(&o.table), "also print the life of each process pair as a table")(
       "pair", po::value(&o.pair), "with --table: only this pair ($NAME)")(
@@ -412,29 +419,11 @@ int cmd_table(int argc, char* argv[]) {
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "trace", vm)) return *stop;
   if (file.empty()) return usage_error("table needs a trace file");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    std::cerr << file << ": error: " << (std::filesystem::exists(file, ec) ? "not a trace file" : "no such file")
-              << "\n";
-    return exit_bad_input;
-  }
-  std::ifstream in(file);
-  if (!in) {
-    std::cerr << file << ": error: cannot read the trace\n";
-    return exit_bad_input;
-  }
   std::vector<TraceEvent> events;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty()) continue;
-    auto e = parse_trace_line(line);
-    if (!e) {
-      std::cerr << file << ":" << n << ":1: error: not a trace event\n";
-      return exit_bad_input;
-    }
-    events.push_back(std::move(*e));
+  std::string error;
+  if (!read_trace_file(file, events, error)) {
+    std::cerr << error << "\n";
+    return exit_bad_input;
   }
   std::string err;
   const std::string out = pair_tables(events, pair, err);
@@ -443,6 +432,41 @@ int cmd_table(int argc, char* argv[]) {
     return exit_bad_input;
   }
   std::cout << out;
+  return exit_ok;
+}
+
+int cmd_export(int argc, char* argv[]) {
+  std::string file, out;
+  po::options_description desc(
+      "pairsim export perfetto TRACE -o FILE\n"
+      "\n"
+      "Writes an event trace (run --trace) as trace-event JSON that ui.perfetto.dev and chrome://tracing load,\n"
+      "the file `run --perfetto` writes. docs/inspect.md describes it.\n"
+      "\n"
+      "options");
+  desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")(
+      "output,o", po::value(&out), "the file to write");
+  const std::string format = argc > 2 ? argv[2] : "";
+  if (format == "--help" || format == "-h") {
+    std::cout << desc << "\n";
+    return exit_ok;
+  }
+  if (format != "perfetto")
+    return usage_error("export writes one format, perfetto: pairsim export perfetto TRACE -o FILE");
+  po::variables_map vm;
+  if (auto stop = parse(argc, argv, desc, "trace", vm, 1, 2)) return *stop;
+  if (file.empty()) return usage_error("export needs a trace file");
+  if (out.empty()) return usage_error("export needs an output file: -o FILE");
+  std::vector<TraceEvent> events;
+  std::string error;
+  if (!read_trace_file(file, events, error)) {
+    std::cerr << error << "\n";
+    return exit_bad_input;
+  }
+  if (!write_file(out, perfetto_json(events))) {
+    std::cerr << "pairsim: error: cannot write '" << out << "'\n";
+    return exit_bad_input;
+  }
   return exit_ok;
 }
 
@@ -470,6 +494,7 @@ int cli_main(int argc, char* argv[]) {
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);
+  if (cmd == "export") return cmd_export(argc, argv);
   if (cmd == "disk") return run_disk(argc, argv);
   return usage_error("unknown command '" + cmd + "'");
 }

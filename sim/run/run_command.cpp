@@ -16,6 +16,7 @@
 #include "io/disk_process.hpp"
 #include "io/terminal_process.hpp"
 #include "io/volume_layout.hpp"
+#include "sim/campaign/file_io.hpp"
 #include "sim/report/expectations.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/report/report.hpp"
@@ -28,12 +29,24 @@
 #include "sim/run/scenario_driver.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 #include "sim/trace/jsonl_writer.hpp"
+#include "sim/view/event_log.hpp"
+#include "sim/view/html_report.hpp"
+#include "sim/view/perfetto.hpp"
 
 namespace pairsim::sim {
 
 namespace {
 
 constexpr std::uint64_t default_seed = 1;
+
+// Whether `path` can be written, asked before anything is simulated; the probe leaves no file behind.
+bool can_write(const std::string& path) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  const bool writable = static_cast<bool>(std::ofstream(path, std::ios::app));
+  if (!existed) std::filesystem::remove(path, ec);
+  return writable;
+}
 
 // SystemC's own reports go to the log; errors still stop the run (they become exit code 3).
 void route_systemc_reports() {
@@ -184,15 +197,11 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   const std::uint64_t seed = opts.seed ? *opts.seed : scenario.seed.value_or(default_seed);
 
   // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).
-  if (!opts.vcd.empty()) {
-    std::error_code ec;
-    const bool existed = std::filesystem::exists(opts.vcd, ec);
-    const bool writable = static_cast<bool>(std::ofstream(opts.vcd, std::ios::app));
-    if (!existed) std::filesystem::remove(opts.vcd, ec);  // the probe leaves nothing behind
-    if (!writable) {
-      std::cerr << "pairsim: error: cannot write VCD file '" << opts.vcd << "'\n";
-      return exit_bad_input;
-    }
+  for (const auto& [path, what] : {std::pair{&opts.vcd, "VCD file"}, std::pair{&opts.perfetto, "Perfetto file"},
+                                    std::pair{&opts.html, "HTML report"}}) {
+    if (path->empty() || can_write(*path)) continue;
+    std::cerr << "pairsim: error: cannot write " << what << " '" << *path << "'\n";
+    return exit_bad_input;
   }
   if (opts.save_images) {
     bool ok = true;
@@ -224,6 +233,11 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   }
   PairStepLog pair_steps;
   if (opts.table) trace.add_sink(&pair_steps);
+  EventLog all_events;  // for the views written at the end
+  if (!opts.perfetto.empty() || !opts.html.empty()) {
+    trace.add_sink(&all_events);
+    trace.set_detail(true);
+  }
 
   Machine machine("top", scenario.machine, trace, programs);
   for (const auto& v : scenario.volumes) {
@@ -303,6 +317,15 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
     out << "\n" << (err.empty() ? table : "no table: " + err + "\n");
   }
   out.flush();
+  std::string view_error;
+  if (!opts.perfetto.empty() && !write_file(opts.perfetto, perfetto_json(all_events.events())))
+    view_error = "cannot write Perfetto file '" + opts.perfetto + "'";
+  if (!opts.html.empty() && !write_file(opts.html, html_report(outcome, all_events.events())))
+    view_error = "cannot write HTML report '" + opts.html + "'";
+  if (!view_error.empty()) {
+    std::cerr << "pairsim: error: " << view_error << "\n";
+    return exit_internal;
+  }
   if (!saved) {
     std::cerr << "pairsim: error: " << save_error << "\n";
     return exit_internal;

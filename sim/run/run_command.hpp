@@ -19,6 +19,8 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::string vcd;
   std::string trace;
+  std::string perfetto;  // --perfetto FILE: the run as Chrome/Perfetto trace-event JSON
+  std::string html;      // --html FILE: the run as one self-contained HTML page
   bool json = false;
   bool table = false;
   std::string pair;  // --table --pair $X
@@ -46,7 +48,7 @@ struct PreparedScenario {
 // (file:line:col: error: …) on `err`.
 std::unique_ptr<PreparedScenario> prepare_scenario(const std::string& path, std::ostream& err);
 
-// Checks the output files (--trace, --vcd), elaborates, simulates with `opts.seed` (or the scenario's
+// Checks the output files (--trace, --vcd, --perfetto, --html), elaborates, simulates with `opts.seed` (or the scenario's
 // `seed`, or 1), prints the report or the JSON summary on standard output and returns the exit code.
 // Elaborates a SystemC model: once per process. A sweep gives the run its `shape` (sim/run/run_shape.hpp).
 int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunShape* shape = nullptr);
