@@ -23,6 +23,13 @@ class NativeProgram {
   // arguments pushed, P at the state to resume in), at a trap, or when the budget is spent. `executed`
   // counts the instruction times the work cost.
   virtual RunResult run(ProcessState& ps, std::uint64_t budget) const = 0;
+  // True when every plain reply (not a savereply) of this program answers a request that may simply be done
+  // again — a read, a write by record number. Such a reply is not kept in $RECEIVE's sync block: a resend of
+  // its request is done again rather than answered from a copy, and the sync block, which the program
+  // checkpoints, holds only the saved replies of the operations that may not be done twice.
+  virtual bool replies_retryable() const { return false; }
+  // True for a volume's disk process: its name takes the file calls (fopen, fcreate …) and no process open.
+  virtual bool serves_files() const { return false; }
 };
 
 }  // namespace pairsim::cpu

@@ -9,9 +9,11 @@
 namespace pairsim::io {
 
 namespace {
+// The operation did not get through this controller (it failed, or the CPU does not own it): another path
+// may do it.
 cpu::DiskDone failed() {
   cpu::DiskDone d;
-  d.error = guest::fe::volume_down;
+  d.error = guest::fe::path_down;
   return d;
 }
 }  // namespace
@@ -116,9 +118,11 @@ void Controller::worker() {
                       .with("done_ns", end));
     free_at = end;
     wait(ns(end - now_ns()));
-    if (epoch != epoch_ || r.status != IoStatus::ok) {
+    if (epoch != epoch_) {
       d = failed();
-      if (r.status == IoStatus::bad_block) d.error = guest::fe::bad_param;
+    } else if (r.status != IoStatus::ok) {
+      d = cpu::DiskDone{};
+      d.error = r.status == IoStatus::bad_block ? guest::fe::bad_param : guest::fe::volume_down;
     }
     q.done(std::move(d));
   }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "guest/little_endian.hpp"
 #include "io/crc32.hpp"
 #include "io/volume_layout.hpp"
 
@@ -130,8 +131,7 @@ class ImageReader {
   std::uint32_t u32(const std::string& what) {
     std::uint8_t b[4];
     take(b, 4, what);
-    return static_cast<std::uint32_t>(b[0]) | static_cast<std::uint32_t>(b[1]) << 8 |
-           static_cast<std::uint32_t>(b[2]) << 16 | static_cast<std::uint32_t>(b[3]) << 24;
+    return guest::load_le32(b);
   }
 
  private:

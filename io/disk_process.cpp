@@ -57,9 +57,7 @@ enum Label : std::uint32_t {
   L_CHECKPOINTED = kFirstOwnLabel,  // the first checkpoint, or one after a new backup
   L_LOAD_DIR,
   L_DIR_BLOCK,
-  L_SERVE,
-  L_READ,
-  L_TAGGED,
+  L_REQUEST,  // a request read from $RECEIVE (the serving loop, native_steps.hpp)
   L_READ_DONE,
   L_WRITE_DONE,
   L_WRITE_DIR_DONE,
@@ -71,17 +69,21 @@ enum Label : std::uint32_t {
   L_IO_DONE,
   L_PENDING_RETRY,
   L_PENDING_RETRIED,
+  L_GIVEUP_SAVED,
+  L_GIVEUP_CHECKPOINTED,
 };
 
 // How long a checkpointed operation that the volume cannot take now waits before it is tried again.
 constexpr std::uint32_t kRetryMicroseconds = 10'000;
 
-// A block operation that fails because its controller failed is tried again, once per controller of the
-// volume: the CPU's kernel then takes the volume's other controller.
+// A block operation that fails because its controller failed (FE_PATHDOWN) is tried again, once per
+// controller of the volume: the CPU's kernel then takes the volume's other controller. FE_VOLUMEDOWN from
+// diskio means no drive of the volume is up.
 constexpr std::uint32_t kIoTries = 2;
 
 struct Machine : NativeSteps {
-  explicit Machine(ProcessState& ps) : NativeSteps(ps, W_PENDING, W_PENDING_END) {}
+  explicit Machine(ProcessState& ps)
+      : NativeSteps(ps, W_PENDING, W_PENDING_END, {W_REQ, guest::kMaxRequestBytes, W_LEN, L_REQUEST}) {}
   // The directory entry in slot `slot`, from the cache.
   std::uint32_t entry_word(std::uint32_t slot) {
     return W_DIR + (entry_block(slot) - 1) * kBlockWords + entry_offset(slot) / 4;
@@ -102,6 +104,28 @@ struct Machine : NativeSteps {
   }
   RunResult reply(std::uint32_t addr, std::uint32_t bytes, std::int32_t error) {
     return NativeSteps::reply(L_REPLIED, addr, bytes, error);
+  }
+  // The answer to a request whose disk operation failed with `r` (< 0). No path to the volume is
+  // FE_VOLUMEDOWN to the requester too: FE_PATHDOWN would tell it the disk process pair is gone.
+  RunResult reply_failed(std::int32_t r) { return reply(W_REPLY, 0, r == -fe::path_down ? fe::volume_down : -r); }
+  // The pending operation's disk work failed with `r`. No path (both controllers out) is waited out: a
+  // controller comes back with `repair`, and the operation, acknowledged or about to be, is then finished.
+  // No drive is not: with both drives of the volume down nothing written to it can be read again and no
+  // revive can bring a drive back (there is no copy to revive from), so the operation is given up.
+  std::optional<RunResult> pending_failed(std::int32_t r) {
+    if (r != -fe::volume_down) {
+      go(L_PENDING_RETRY);
+      return std::nullopt;
+    }
+    w(W_PENDING_KIND) = Pending::none;
+    w(W_AFTER_LOAD) = 0;
+    if (w(W_TAG) == 0) {  // finished after a takeover: the requester's resend was answered from the saved reply
+      go(P_SERVE);
+      return std::nullopt;
+    }
+    // The saved reply becomes the error, and goes to the backup with the operation given up, before the
+    // requester hears it: a takeover in between answers the resend with the same error.
+    return call(L_GIVEUP_SAVED, Syscall::savereply, {w(W_TAG), W_REPLY, 0, static_cast<std::uint32_t>(fe::volume_down)});
   }
   // The success of the pending operation: its record number (append), or nothing (create).
   RunResult reply_done() { return reply(W_REPLY, w(W_PENDING_KIND) == Pending::append ? 4 : 0, 0); }
@@ -164,7 +188,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           m.go(L_LOAD_DIR);
           break;
         }
-        m.go(L_SERVE);
+        m.go(P_SERVE);
         break;
       }
       case L_LOAD_DIR:  // the label (W_I 0), then the directory's blocks
@@ -174,8 +198,13 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         const std::int32_t r = m.pop();
         if (r < 0) {
           // The volume cannot be read now. A checkpointed operation that is not finished waits for it (it
-          // was acknowledged, or will be); otherwise requests are refused until it can be read.
-          m.go(m.w(W_AFTER_LOAD) == 1 && m.w(W_PENDING_KIND) != Pending::none ? L_PENDING_RETRY : L_SERVE);
+          // was acknowledged, or will be) unless no drive is left; otherwise requests are refused until it
+          // can be read.
+          if (m.w(W_AFTER_LOAD) == 1 && m.w(W_PENDING_KIND) != Pending::none) {
+            if (auto res = m.pending_failed(r)) return *res;
+            break;
+          }
+          m.go(P_SERVE);
           break;
         }
         if (m.w(W_I) == 0) {
@@ -201,34 +230,18 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           if (done || !pending) {
             m.w(W_AFTER_LOAD) = 0;
             if (m.w(W_TAG) != 0) return m.reply_done();
-            m.go(L_SERVE);
+            m.go(P_SERVE);
             break;
           }
           if (m.w(W_PENDING_KIND) == Pending::create) m.set_entry(m.w(W_PENDING_SLOT), *pending);
           if (auto r = m.finish_pending()) return *r;
           break;
         }
-        m.go(L_SERVE);
+        m.go(P_SERVE);
         break;
       }
-      case L_SERVE:
-        return m.call(L_READ, Syscall::readupdate, {guest::kReceiveFile, W_REQ, guest::kMaxRequestBytes});
-      case L_READ:
-        m.w(W_LEN) = static_cast<std::uint32_t>(m.pop());
-        return m.call(L_TAGGED, Syscall::lasttag, {});
-      case L_TAGGED: {
-        m.w(W_TAG) = static_cast<std::uint32_t>(m.pop());
+      case L_REQUEST: {
         const auto len = static_cast<std::int32_t>(m.w(W_LEN));
-        if (m.w(W_TAG) == 0) {
-          // A system message: [-3, cpu] brings the backup's CPU back; make the backup again there.
-          if (auto r = m.system_message(len, W_REQ)) return *r;
-          m.go(L_SERVE);
-          break;
-        }
-        if (len < 0) {
-          m.go(L_SERVE);
-          break;
-        }
         const auto req = cpu::decode_file_request(m.bytes(W_REQ, static_cast<std::uint32_t>(len)).data(),
                                                   static_cast<std::size_t>(len));
         if (!req) return m.reply(W_REPLY, 0, fe::bad_param);
@@ -305,12 +318,12 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_READ_DONE: {
         const std::int32_t r = m.pop();
-        if (r < 0) return m.reply(W_REPLY, 0, -r);
+        if (r < 0) return m.reply_failed(r);
         return m.reply(W_BLOCK, m.w(W_I), 0);
       }
       case L_WRITE_DONE: {
         const std::int32_t r = m.pop();
-        if (r < 0) return m.reply(W_REPLY, 0, -r);
+        if (r < 0) return m.reply_failed(r);
         const std::uint32_t slot = m.w(W_I);
         auto e = m.entry(slot);
         if (e && m.w(W_LEN) >= e->records) {
@@ -323,7 +336,8 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_WRITE_DIR_DONE: {
         const std::int32_t r = m.pop();
-        return m.reply(W_REPLY, 0, r < 0 ? -r : 0);
+        if (r < 0) return m.reply_failed(r);
+        return m.reply(W_REPLY, 0, 0);
       }
       case L_SAVED:
         m.pop();
@@ -355,8 +369,8 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_PENDING_DATA_DONE: {
         const std::int32_t r = m.pop();
-        if (r < 0) {  // never an error for a checkpointed operation: it is finished once the volume is back
-          m.go(L_PENDING_RETRY);
+        if (r < 0) {  // no error for a checkpointed operation while the volume may come back (pending_failed)
+          if (auto res = m.pending_failed(r)) return *res;
           break;
         }
         const std::uint32_t slot = m.w(W_PENDING_SLOT);
@@ -373,20 +387,36 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
       case L_PENDING_DIR_DONE: {
         const std::int32_t r = m.pop();
         if (r < 0) {
-          m.go(L_PENDING_RETRY);
+          if (auto res = m.pending_failed(r)) return *res;
           break;
         }
         // The pending operation stays as checkpointed (the backup holds the same words): a takeover later
         // finds it done in the directory and leaves it.
         m.w(W_AFTER_LOAD) = 0;
         if (m.w(W_TAG) == 0) {  // finished after a takeover: the saved reply answers the requester
-          m.go(L_SERVE);
+          m.go(P_SERVE);
           break;
         }
         return m.reply_done();
       }
+      case L_GIVEUP_SAVED:
+        m.pop();
+        return m.checkpoint(L_GIVEUP_CHECKPOINTED);
+      case L_GIVEUP_CHECKPOINTED: {
+        const auto status = static_cast<std::uint32_t>(m.pop());
+        if (ck::kind_of(status) == ck::kind_takeover) {
+          // The old primary gave the operation up; its requester's resend gets the saved error.
+          m.w(W_TAG) = 0;
+          m.w(W_AFTER_LOAD) = 0;
+          m.w(W_DIR_VALID) = 0;
+          m.w(W_I) = 0;
+          m.go(L_LOAD_DIR);
+          break;
+        }
+        return m.reply(W_REPLY, 0, fe::volume_down);
+      }
       case L_PENDING_RETRY:
-        // Both controllers or both drives are out: try again in a while, from the directory on.
+        // Both controllers are out: try again in a while, from the directory on.
         return m.call(L_PENDING_RETRIED, Syscall::delay, {kRetryMicroseconds});
       case L_PENDING_RETRIED:
         m.pop();
@@ -397,7 +427,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         break;
       case L_IO_DONE: {
         const std::int32_t r = m.pop();
-        if (r == -fe::volume_down && m.w(W_IO_TRIES) < kIoTries) {
+        if (r == -fe::path_down && m.w(W_IO_TRIES) < kIoTries) {
           ++m.w(W_IO_TRIES);
           return m.call(L_IO_DONE, Syscall::diskio, {m.w(W_IO), m.w(W_IO + 1), m.w(W_IO + 2), kBlockWords});
         }
@@ -412,7 +442,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           m.go(L_LOAD_DIR);
           break;
         }
-        m.go(L_SERVE);
+        m.go(P_SERVE);
         break;
       default:
         return m.illegal();

@@ -23,6 +23,10 @@ class DiskProcess : public cpu::NativeProgram {
   DiskProcess();
   const guest::Program& image() const override { return image_; }
   cpu::RunResult run(cpu::ProcessState& ps, std::uint64_t budget) const override;
+  // Reads, writes by record number, opens and refusals: done again on a resend. Only fappend's and fcreate's
+  // saved replies stay in the sync block the pair checkpoints.
+  bool replies_retryable() const override { return true; }
+  bool serves_files() const override { return true; }
 
  private:
   guest::Program image_;

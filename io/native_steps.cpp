@@ -97,6 +97,27 @@ std::optional<cpu::RunResult> NativeSteps::pair_step() {
     case P_BACKUP_MADE:
       pop();  // a backup, or none (its CPU is down): the pair goes on either way
       return checkpoint(kFirstOwnLabel);  // the restart point
+    case P_SERVE:
+      return call(P_READ, Syscall::readupdate, {guest::kReceiveFile, serving_.addr, serving_.max});
+    case P_READ:
+      w(serving_.length_word) = static_cast<std::uint32_t>(pop());
+      return call(P_TAGGED, Syscall::lasttag, {});
+    case P_TAGGED: {
+      w(W_TAG) = static_cast<std::uint32_t>(pop());
+      const auto length = static_cast<std::int32_t>(w(serving_.length_word));
+      if (w(W_TAG) == 0) {
+        // A system message: [-3, cpu] brings the backup's CPU back; make the backup again there.
+        if (auto r = system_message(length, serving_.addr)) return r;
+        go(P_SERVE);
+        return spent();
+      }
+      if (length < 0) {
+        go(P_SERVE);
+        return spent();
+      }
+      ps_.regs.p = serving_.request_label;
+      return std::nullopt;
+    }
     default:
       return std::nullopt;
   }

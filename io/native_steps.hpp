@@ -39,14 +39,27 @@ enum CommonLabel : std::uint32_t {
   P_ARG,
   P_MONITOR_SET,
   P_BACKUP_MADE,
+  P_SERVE,  // the serving loop: read the next request from $RECEIVE …
+  P_READ,   // … take its tag …
+  P_TAGGED,  // … handle a system message, or go to the program's request state
   kFirstOwnLabel,
+};
+
+// Where a server's serving loop (P_SERVE … P_TAGGED) puts a request: its bytes at `addr` (at most `max`), its
+// length in the word `length_word`, its tag in W_TAG. With a request to answer the loop goes to
+// `request_label`, in the same step.
+struct Serving {
+  std::uint32_t addr = 0;
+  std::uint32_t max = 0;
+  std::uint32_t length_word = 0;
+  std::uint32_t request_label = 0;
 };
 
 class NativeSteps {
  public:
   // `state`..`state_end`: the one buffer the process checkpoints (with $RECEIVE's sync block and its stack).
-  NativeSteps(cpu::ProcessState& ps, std::uint32_t state, std::uint32_t state_end)
-      : ps_(ps), state_(state), state_end_(state_end) {}
+  NativeSteps(cpu::ProcessState& ps, std::uint32_t state, std::uint32_t state_end, Serving serving)
+      : ps_(ps), state_(state), state_end_(state_end), serving_(serving) {}
 
   std::uint32_t& w(std::uint32_t addr) { return ps_.data[addr]; }
   std::uint32_t label() const { return ps_.regs.p; }
@@ -66,7 +79,8 @@ class NativeSteps {
   // A state the program does not have (cannot happen): the process stops as on an illegal instruction.
   cpu::RunResult illegal() const;
 
-  // The pair's life (CommonLabel states). nullopt when the state is not one of them.
+  // The pair's life and the serving loop (CommonLabel states). nullopt when the state is not one of them —
+  // the program's own, or its request state, which the loop has just entered with a request to answer.
   std::optional<cpu::RunResult> pair_step();
   // A system message read into `message_addr`: [-3, the backup's CPU] makes the backup again there; [-2, X]
   // for another CPU than the backup's comes to a process that has just taken over (X is its old primary's
@@ -78,6 +92,7 @@ class NativeSteps {
   cpu::ProcessState& ps_;
   std::uint32_t state_;
   std::uint32_t state_end_;
+  Serving serving_;
   std::uint64_t executed_ = 0;
 };
 

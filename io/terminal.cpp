@@ -59,7 +59,7 @@ void Terminal::worker() {
     queue_.pop_front();
     cpu::DiskDone d;
     if (q.cpu != owner_ || q.op.op != guest::disk::print) {
-      d.error = q.cpu != owner_ ? guest::fe::volume_down : guest::fe::invalid_op;
+      d.error = q.cpu != owner_ ? guest::fe::path_down : guest::fe::invalid_op;
       q.done(std::move(d));
       continue;
     }

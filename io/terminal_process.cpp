@@ -31,9 +31,7 @@ constexpr std::uint32_t kStackWords = 64;
 
 enum Label : std::uint32_t {
   L_CHECKPOINTED = kFirstOwnLabel,
-  L_SERVE,
-  L_READ,
-  L_TAGGED,
+  L_REQUEST,  // a line read from $RECEIVE (the serving loop, native_steps.hpp)
   L_SAVED,
   L_LINE_CHECKPOINTED,
   L_PRINTED,
@@ -58,7 +56,7 @@ guest::Program make_image() {
 TerminalProcess::TerminalProcess() : image_(make_image()) {}
 
 RunResult TerminalProcess::run(ProcessState& ps, std::uint64_t budget) const {
-  NativeSteps m(ps, W_STATE, W_STATE_END);
+  NativeSteps m(ps, W_STATE, W_STATE_END, {W_REQ, guest::kMaxMessageBytes, W_LEN, L_REQUEST});
   auto print = [&] {
     return m.call(L_PRINTED, Syscall::diskio, {guest::disk::print, m.w(W_LINE), W_LINE_TEXT, m.w(W_LINE_BYTES)});
   };
@@ -70,25 +68,10 @@ RunResult TerminalProcess::run(ProcessState& ps, std::uint64_t budget) const {
     switch (m.label()) {
       case L_CHECKPOINTED:
         m.pop();  // a takeover here finds no line pending: every line before it was printed and answered
-        m.go(L_SERVE);
+        m.go(P_SERVE);
         break;
-      case L_SERVE:
-        return m.call(L_READ, Syscall::readupdate, {guest::kReceiveFile, W_REQ, guest::kMaxMessageBytes});
-      case L_READ:
-        m.w(W_LEN) = static_cast<std::uint32_t>(m.pop());
-        return m.call(L_TAGGED, Syscall::lasttag, {});
-      case L_TAGGED: {
-        m.w(W_TAG) = static_cast<std::uint32_t>(m.pop());
+      case L_REQUEST: {
         const auto len = static_cast<std::int32_t>(m.w(W_LEN));
-        if (m.w(W_TAG) == 0) {
-          if (auto r = m.system_message(len, W_REQ)) return *r;
-          m.go(L_SERVE);
-          break;
-        }
-        if (len < 0) {
-          m.go(L_SERVE);
-          break;
-        }
         // The next line: its number and text, saved in the state.
         ++m.w(W_LINE);
         m.w(W_LINE_BYTES) = static_cast<std::uint32_t>(len);
@@ -109,19 +92,20 @@ RunResult TerminalProcess::run(ProcessState& ps, std::uint64_t budget) const {
       }
       case L_PRINTED: {
         const std::int32_t r = m.pop();
-        if (r == -fe::volume_down && m.w(W_TRIES) < kTries) {
+        if (r == -fe::path_down && m.w(W_TRIES) < kTries) {
           ++m.w(W_TRIES);
           return print();
         }
         if (m.w(W_TAG) == 0) {
-          m.go(L_SERVE);
+          m.go(P_SERVE);
           break;
         }
-        return m.reply(L_REPLIED, W_REQ, 0, r < 0 ? -r : 0);
+        // No path to the terminal is FE_VOLUMEDOWN to the requester (FE_PATHDOWN would say the pair is gone).
+        return m.reply(L_REPLIED, W_REQ, 0, r == -fe::path_down ? fe::volume_down : r < 0 ? -r : 0);
       }
       case L_REPLIED:
         m.pop();
-        m.go(L_SERVE);
+        m.go(P_SERVE);
         break;
       default:
         return m.illegal();

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "guest/little_endian.hpp"
+
 namespace pairsim::io {
 
 namespace {
@@ -16,14 +18,8 @@ constexpr std::size_t kLabelVersion = 8, kLabelBlocks = 12, kLabelName = 16, kLa
 constexpr std::size_t kEntryName = 0, kEntryRecordBytes = 8, kEntryMaxRecords = 12, kEntryRecords = 16,
                       kEntryFirstBlock = 20;
 
-std::uint32_t get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
-
-void put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
+constexpr auto get32 = guest::load_le32;
+constexpr auto put32 = guest::store_le32;
 
 // A NUL-padded text field: the bytes up to the first NUL.
 std::string get_text(const std::uint8_t* p, std::size_t n) {

@@ -44,6 +44,9 @@ bool VolumeUnit::revive_drive(int drive) {
   if (!end) return false;
   reviving_ = drive;
   revive_end_ns_ = *end;
+  revive_begin_ns_ = now_ns();
+  revive_blocks_ = volume_.drive(1 - drive).written().size();
+  revive_reported_ = 0;
   drive_event(drive);
   revive_started_.notify(sc_core::SC_ZERO_TIME);
   return true;
@@ -58,7 +61,24 @@ void VolumeUnit::revive_thread() {
     const std::uint64_t end = *revive_end_ns_;
     const std::uint64_t now = now_ns();
     if (now < end) {
-      wait(sc_core::sc_time(static_cast<double>(end - now), sc_core::SC_NS), revive_started_);
+      // A full trace shows the copy at each quarter (revive_progress); otherwise the thread wakes at its end.
+      std::uint64_t next = end;
+      if (trace_.wants_detail() && revive_reported_ < 3 && end > revive_begin_ns_) {
+        const std::uint64_t span = end - revive_begin_ns_;
+        const std::uint64_t quarter = revive_begin_ns_ + span * (revive_reported_ + 1) / 4;
+        if (now >= quarter) {
+          ++revive_reported_;
+          trace_.emit(sim::TraceEvent(now, "revive_progress")
+                          .with("volume", volume_.name())
+                          .with("drive", reviving_)
+                          .with("percent", 25 * revive_reported_)
+                          .with("blocks", revive_blocks_ * static_cast<std::uint64_t>(revive_reported_) / 4)
+                          .with("of", revive_blocks_));
+          continue;
+        }
+        next = quarter;
+      }
+      wait(sc_core::sc_time(static_cast<double>(next - now), sc_core::SC_NS), revive_started_);
       continue;
     }
     const int drive = reviving_;

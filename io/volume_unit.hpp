@@ -38,6 +38,9 @@ class VolumeUnit : public sc_core::sc_module {
   Volume volume_;
   const sim::TraceBus& trace_;
   std::optional<std::uint64_t> revive_end_ns_;
+  std::uint64_t revive_begin_ns_ = 0;  // when the copy started, for its progress events
+  std::uint64_t revive_blocks_ = 0;    // the blocks it copies
+  int revive_reported_ = 0;            // quarters of the copy reported so far
   int reviving_ = -1;
   sc_core::sc_event revive_started_;
   bool vcd_ = false;

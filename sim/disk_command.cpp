@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "guest/little_endian.hpp"
 #include "io/disk_image.hpp"
 #include "io/volume.hpp"
 #include "io/volume_layout.hpp"
@@ -248,9 +249,7 @@ void print_words(std::ostream& out, std::uint32_t number, const std::uint8_t* by
                  const char* note) {
   out << "record " << number << note << ":";
   for (std::uint32_t i = 0; i + 4 <= n; i += 4) {
-    const std::uint32_t w = static_cast<std::uint32_t>(bytes[i]) | static_cast<std::uint32_t>(bytes[i + 1]) << 8 |
-                            static_cast<std::uint32_t>(bytes[i + 2]) << 16 |
-                            static_cast<std::uint32_t>(bytes[i + 3]) << 24;
+    const std::uint32_t w = guest::load_le32(&bytes[i]);
     out << " " << static_cast<std::int32_t>(w);
   }
   out << "\n";

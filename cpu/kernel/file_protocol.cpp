@@ -1,18 +1,14 @@
 #include "cpu/kernel/file_protocol.hpp"
 
+#include "guest/little_endian.hpp"
 #include "guest/process_name.hpp"
 #include "guest/syscalls.hpp"
 
 namespace pairsim::cpu {
 
 namespace {
-void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-std::uint32_t get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
+constexpr auto put32 = guest::append_le32;
+constexpr auto get32 = guest::load_le32;
 }  // namespace
 
 std::vector<std::uint8_t> encode(const FileRequest& r) {

@@ -33,7 +33,9 @@ std::int32_t MessageSystem::open(Process& p, const std::string& name, std::uint3
     return guest::kReceiveFile;
   }
   if (!valid_process_name(name)) return -guest::fe::bad_name;
-  if (core_.destinations.find(name) == nullptr) return -guest::fe::no_such_name;
+  const Destination* d = core_.destinations.find(name);
+  if (d == nullptr) return -guest::fe::no_such_name;
+  if (d->files) return -guest::fe::invalid_op;  // a volume: its files are opened with fopen
   for (int file = guest::kReceiveFile + 1; file < guest::kMaxOpenFiles; ++file) {
     if (p.files.count(file) != 0) continue;
     OpenFile f;
@@ -62,7 +64,9 @@ std::optional<std::int32_t> MessageSystem::writeread(Process& p, int file, std::
 
 std::int32_t MessageSystem::open_disk_file(Process& p, const std::string& volume, const std::string& file) {
   if (!valid_process_name(volume)) return -guest::fe::bad_name;
-  if (core_.destinations.find(volume) == nullptr) return -guest::fe::no_such_name;
+  const Destination* d = core_.destinations.find(volume);
+  if (d == nullptr) return -guest::fe::no_such_name;
+  if (!d->files) return -guest::fe::invalid_op;  // a process, not a volume
   for (int n = guest::kReceiveFile + 1; n < guest::kMaxOpenFiles; ++n) {
     if (p.files.count(n) != 0) continue;
     OpenFile f;
@@ -419,10 +423,18 @@ std::int32_t MessageSystem::reply(Process& p, std::uint32_t tag, std::vector<std
   if (data.size() > guest::kMaxMessageBytes) return -guest::fe::bad_count;
   if (data.size() > it->second.reply_max) data.resize(it->second.reply_max);
   p.pair_history = true;  // a backup made from now on must not take over as if nothing had been answered
-  SavedReply& saved = p.receive_sync[it->second.open_id];
-  saved.sync_id = it->second.sync_id;
-  saved.error = error;
-  saved.data = data;
+  auto saved_it = p.receive_sync.find(it->second.open_id);
+  const bool saved_before = saved_it != p.receive_sync.end() && saved_it->second.sync_id == it->second.sync_id;
+  if (send && !saved_before && p.native != nullptr && p.native->replies_retryable()) {
+    // A retryable request's reply is not kept (native_program.hpp); the opener's older saved reply goes
+    // too: its requester has moved past it and never resends it.
+    if (saved_it != p.receive_sync.end()) p.receive_sync.erase(saved_it);
+  } else {
+    SavedReply& saved = p.receive_sync[it->second.open_id];
+    saved.sync_id = it->second.sync_id;
+    saved.error = error;
+    saved.data = data;
+  }
   if (!send) return 0;
   if (core_.detail()) detail_event("send", p, pid_string(it->second.sender), data.size(), tag);
   send_reply(it->second, error, std::move(data));

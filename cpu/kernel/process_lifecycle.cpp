@@ -80,7 +80,8 @@ ProcessLifecycle::Created ProcessLifecycle::create(const CreateMsg& c) {
     // A backup is published from here too, not only by its creator's kernel when the reply arrives: if the
     // creator's CPU fails before that, this CPU (which survives it) has told every table of the backup, so
     // all of them promote it, as this kernel does, instead of dropping the name as a lost pair.
-    core_.destinations.set(c.name, c.backup ? c.creator : core_.pid(proc), c.backup ? core_.pid(proc) : kNoPid);
+    core_.destinations.set(c.name, c.backup ? c.creator : core_.pid(proc), c.backup ? core_.pid(proc) : kNoPid).files =
+        proc.native != nullptr && proc.native->serves_files();
     core_.publish(c.name);
   }
   r.pid = core_.pid(proc);

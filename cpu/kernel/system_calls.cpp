@@ -268,7 +268,7 @@ void SystemCalls::execute(Process& p, std::uint32_t number) {
       if (op.op != guest::disk::read) read_bytes(p.ps, a[2], bytes, op.data);
       const std::uint64_t token = core_.new_id();
       if (!core_.platform.disk_io(p.name, std::move(op), token, core_.now())) {
-        result = as_word(-fe::volume_down);
+        result = as_word(-fe::path_down);  // no controller of the device this CPU can reach
         break;
       }
       core_.block(p, WaitReason::diskio);

@@ -158,13 +158,18 @@ class Reader {
   bool ok_ = false;
 };
 
+// `files` rides in the version word's top bit (versions stay far below 2^31): an entry keeps its size on the
+// bus, and so every packet's timing.
+constexpr std::uint32_t kFilesBit = 0x8000'0000u;
 void put(Writer& w, const Destination& d) {
-  w.i32(d.primary).i32(d.backup).u32(d.version);
+  w.i32(d.primary).i32(d.backup).u32((d.version & ~kFilesBit) | (d.files ? kFilesBit : 0));
 }
 void get(Reader& r, Destination& d) {
   d.primary = r.i32();
   d.backup = r.i32();
-  d.version = r.u32();
+  const std::uint32_t v = r.u32();
+  d.version = v & ~kFilesBit;
+  d.files = (v & kFilesBit) != 0;
 }
 
 void put(Writer& w, const OpenFile& f) {

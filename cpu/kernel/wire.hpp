@@ -33,8 +33,9 @@ struct Destination {
   Pid primary = 0;
   Pid backup = 0;
   std::uint32_t version = 0;  // bumped by every change, so late or repeated updates do not undo newer ones
+  bool files = false;         // the name is a volume's disk process: file calls go to it, and only they
   bool operator==(const Destination& o) const {
-    return primary == o.primary && backup == o.backup && version == o.version;
+    return primary == o.primary && backup == o.backup && version == o.version && files == o.files;
   }
 };
 

@@ -112,6 +112,8 @@ class Replay {
     } else if (k == "regroup_end") {
       if (up(as_int(e, "cpu")))
         rounds_[e.get_int("round").value_or(0)].push_back({as_int(e, "cpu"), as_str(e, "members"), e.t_ns});
+    } else if (k == "controller_state") {
+      controllers_up_[as_str(e, "volume")][as_int(e, "controller")] = as_str(e, "state") == "up";
     } else if (k == "request_open") {
       request_open(e);
     }
@@ -242,6 +244,13 @@ class Replay {
     if (!up(cpu) || waited <= limit) return;
     const PairState* p = find(target);
     if (p == nullptr || p->halves.empty()) return;  // the server is gone: not a request left hanging by it
+    // A disk process whose controllers are both down waits for a repair to finish a checkpointed operation
+    // (docs/io.md): its device is gone, as a server may be, and the request is not hanging on the server.
+    // (A volume has two controllers; only those that changed are recorded.)
+    if (auto c = controllers_up_.find(target);
+        c != controllers_up_.end() && c->second.size() == 2 &&
+        std::none_of(c->second.begin(), c->second.end(), [](const auto& kv) { return kv.second; }))
+      return;
     std::vector<int> where;
     for (const auto& [c, primary] : p->halves) where.push_back(c);
     const std::string who = as_str(e, "process");
@@ -256,6 +265,7 @@ class Replay {
   std::vector<InvariantViolation>& out_;
   std::vector<bool> up_;
   std::map<std::string, PairState> pairs_;
+  std::map<std::string, std::map<int, bool>> controllers_up_;  // volume -> controller -> up (those that changed)
   std::set<std::string> touched_;
   std::map<std::int64_t, std::vector<RoundReport>> rounds_;
 };

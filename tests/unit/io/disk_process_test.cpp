@@ -151,7 +151,8 @@ struct Rig {
   TestMachine m{4};
   std::vector<int> attached{2, 3};
   int operations = 0;
-  bool volume_out = false;  // both controllers out: every operation fails
+  bool volume_out = false;   // both controllers out: every operation fails, the volume may come back
+  bool drives_dead = false;  // both drives down: every operation fails for good
 
   Rig() {
     m.add_native(DiskProcess::kProgramName, dp);
@@ -159,8 +160,8 @@ struct Rig {
       if (name != "$DATA" || std::find(attached.begin(), attached.end(), cpu) == attached.end()) return std::nullopt;
       ++operations;
       cpu::DiskDone d;
-      if (volume_out) {
-        d.error = guest::fe::volume_down;
+      if (volume_out || drives_dead) {
+        d.error = drives_dead ? guest::fe::volume_down : guest::fe::path_down;
         return d;
       }
       if (op.op == guest::disk::read) {
@@ -250,6 +251,146 @@ TEST_CASE("files: the volume out for a while under appends; nothing lost, nothin
       CHECK(r.client_output() == expected_output(6));
     }
   }
+}
+
+// Appends a 4 KiB record, reads it back, waits for the others to do the same, then appends again: "ok" or
+// "error N".
+const char* kBigClient = R"(
+        include "sys.pasm"
+        .data
+name:   .string "$DATA.BIG"
+okmsg:  .string "ok"
+errmsg: .string "error "
+file:   .word 0
+val:    .word 0
+buf:    .space 1024
+        .code
+main:   push name
+        push name.len
+        push 4096
+        push 64
+        sys SYS_FCREATE
+        drop
+        push name
+        push name.len
+        sys SYS_FOPEN
+        dup
+        store file
+        push 0
+        lt
+        jnz fail0
+        load file
+        push buf
+        push 4096
+        sys SYS_FAPPEND
+        dup
+        push 0
+        lt
+        jnz fail
+        drop
+        load file
+        push 0
+        push buf
+        push 4096
+        sys SYS_FREAD
+        dup
+        push 0
+        lt
+        jnz fail
+        drop
+        push 200000
+        sys SYS_DELAY
+        drop
+        load file
+        push buf
+        push 4096
+        sys SYS_FAPPEND
+        dup
+        push 0
+        lt
+        jnz fail
+        drop
+        push okmsg
+        push okmsg.len
+        sys SYS_PRINT
+        drop
+        push 0
+        sys SYS_STOP
+fail0:  load file
+fail:   store val
+        push errmsg
+        push errmsg.len
+        load val
+        sys SYS_PRINTS
+        drop
+        push 1
+        sys SYS_STOP
+)";
+
+TEST_CASE("files: many openers reading whole records do not crowd the disk process's checkpoints",
+          "[io][disk_process]") {
+  // A read is retryable: its reply need not be kept in $RECEIVE's sync block, which the disk process
+  // checkpoints with every append. Twenty readers of 4 KiB records would otherwise make that checkpoint
+  // larger than a checkpoint may be, and the next append would be refused.
+  Rig r;
+  r.m.add_program("big", kBigClient);
+  constexpr int kClients = 20;
+  for (int i = 0; i < kClients; ++i) r.m.start(i % 2, "big", "$B" + std::to_string(i));
+  REQUIRE(r.m.run_until([&] { return r.m.count("process_stop") >= kClients; }, 2'000'000'000));
+  for (int i = 0; i < kClients; ++i) CHECK(r.m.output_of("$B" + std::to_string(i)) == std::vector<std::string>{"ok"});
+}
+
+TEST_CASE("files: both drives lost under appends; every request answered, no append done twice",
+          "[io][disk_process]") {
+  // With no drive left the volume cannot come back: a checkpointed append is given up and answered
+  // FE_VOLUMEDOWN rather than waited on for ever. The loss comes at every phase of an append, and sometimes
+  // the disk process's CPU fails after it.
+  for (int steps = 0; steps < 40; steps += 3) {
+    for (bool fail : {false, true}) {
+      CAPTURE(steps, fail);
+      Rig r;
+      r.m.start(0, "client", "$CLI", {6});
+      for (int s = 0; s < steps; ++s) r.m.step();
+      r.drives_dead = true;
+      if (fail) {
+        for (int s = 0; s < 5; ++s) r.m.step();
+        r.m.fail_and_declare(2);
+        r.attached = {3};
+      }
+      REQUIRE(r.m.run_until([&] { return r.client_done(); }, 2'000'000'000));
+      const auto out = r.client_output();
+      REQUIRE(!out.empty());
+      // The appends acknowledged before the loss, in order and once each, then the error.
+      for (std::size_t i = 0; i + 1 < out.size(); ++i) CHECK(out[i] == "n " + std::to_string(i));
+      CHECK(out.back() == "error " + std::to_string(-guest::fe::volume_down));
+    }
+  }
+}
+
+TEST_CASE("files: file calls go to volumes only, process opens to processes only", "[io][disk_process]") {
+  Rig r;
+  r.m.add_program("mixup", R"(
+        include "sys.pasm"
+        .data
+proc:   .string "$MIX.LOG"
+vol:    .string "$DATA"
+        .code
+main:   push proc                ; a file on a process: not a volume
+        push proc.len
+        sys SYS_FOPEN
+        sys SYS_PRINTNUM
+        push vol                 ; a volume opened as a process
+        push vol.len
+        push 1
+        sys SYS_OPEN
+        sys SYS_PRINTNUM
+        push 0
+        sys SYS_STOP
+)");
+  r.m.start(0, "mixup", "$MIX");
+  r.m.run_for(1'000'000);
+  const std::string invalid = std::to_string(-guest::fe::invalid_op);
+  CHECK(r.m.output_of("$MIX") == std::vector<std::string>{invalid, invalid});
 }
 
 TEST_CASE("files: a guest may not call diskio", "[io][disk_process]") {
