@@ -480,7 +480,8 @@ void MessageSystem::detail_event(const char* kind, const Process& p, const std::
   core_.emit(core_.process_event(kind, p)
                  .with("target", other)
                  .with("bytes", static_cast<std::uint64_t>(bytes))
-                 .with("tag", tag));
+                 .with("tag", tag)
+                 .as_detail());
 }
 
 }  // namespace pairsim::cpu

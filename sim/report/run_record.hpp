@@ -76,6 +76,7 @@ class RunRecord : public TraceSink {
  public:
   explicit RunRecord(int cpus);
   void on_event(const TraceEvent& e) override;
+  bool takes_detail() const override { return false; }  // the report is the same with a trace or without
 
   const std::vector<std::string>& cpu_states() const { return cpu_state_; }
   const std::vector<FaultRecord>& faults() const { return faults_; }

@@ -26,6 +26,7 @@ class ScenarioDriver : public sc_core::sc_module, public TraceSink {
                  const TraceBus& trace, RunRecord& record);
 
   void on_event(const TraceEvent& e) override;
+  bool takes_detail() const override { return false; }  // actions and samples never wait on a message
 
   // CPU state sampled at each `expect cpu N STATE at T`, keyed by expectation index.
   const std::map<std::size_t, std::string>& samples() const { return samples_; }

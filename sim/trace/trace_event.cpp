@@ -1,8 +1,10 @@
 #include "sim/trace/trace_event.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace pairsim::sim {
 
@@ -52,17 +54,21 @@ std::size_t utf8_sequence(const std::string& s, std::size_t i) {
 
 }  // namespace
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
+void append_json_escaped(std::string& out, const std::string& s) {
+  // Most text needs no escape: copy the runs between the bytes that do in one piece.
+  std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     if (c >= 0x80) {
       // Guests print raw bytes; JSON must be UTF-8. A byte that is not part of a well-formed sequence is
       // written as the code point of the same number (U+0080..U+00FF), so nothing is lost or invalid.
       if (const std::size_t n = utf8_sequence(s, i)) {
         out.append(s, i, n);
         i += n - 1;
+        run = i + 1;
       } else {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -86,32 +92,85 @@ std::string json_escape(const std::string& s) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_escaped(out, s);
   return out;
 }
 
-std::string TraceEvent::to_json() const {
-  std::string out = "{\"t_ns\":" + std::to_string(t_ns) + ",\"kind\":\"" + json_escape(kind) + "\"";
+namespace {
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+}  // namespace
+
+void TraceEvent::append_json(std::string& out) const {
+  // The pieces between the values are gathered in a small buffer and appended at once: a full trace writes
+  // a line for every message.
+  char head[96];
+  char* p = head;
+  auto put = [&](const char* text, std::size_t n) {
+    std::memcpy(p, text, n);
+    p += n;
+  };
+  auto put_int = [&](std::int64_t v) { p = std::to_chars(p, head + sizeof head, v).ptr; };
+  auto flush = [&] {
+    out.append(head, static_cast<std::size_t>(p - head));
+    p = head;
+  };
+  put("{\"t_ns\":", 8);
+  put_int(static_cast<std::int64_t>(t_ns));
+  put(",\"kind\":\"", 9);
+  flush();
+  append_json_escaped(out, kind);
+  put("\"", 1);
   for (const auto& f : fields) {
-    out += ",\"" + json_escape(f.key) + "\":";
-    if (auto* i = std::get_if<std::int64_t>(&f.value)) {
-      out += std::to_string(*i);
-    } else if (auto* b = std::get_if<bool>(&f.value)) {
-      out += *b ? "true" : "false";
+    // Keys are the emitters' own words: short, and plain ASCII as a rule; any other goes the long way.
+    const bool plain_key = f.key.size() <= 40 && std::all_of(f.key.begin(), f.key.end(), [](char c) {
+                             return c > 0x20 && c < 0x7F && c != '"' && c != '\\';
+                           });
+    put(",\"", 2);
+    if (plain_key) {
+      put(f.key.data(), f.key.size());
     } else {
-      out += "\"" + json_escape(std::get<std::string>(f.value)) + "\"";
+      flush();
+      append_json_escaped(out, f.key);
+    }
+    put("\":", 2);
+    if (auto* i = std::get_if<std::int64_t>(&f.value)) {
+      put_int(*i);
+    } else if (auto* b = std::get_if<bool>(&f.value)) {
+      if (*b)
+        put("true", 4);
+      else
+        put("false", 5);
+    } else {
+      put("\"", 1);
+      flush();
+      append_json_escaped(out, std::get<std::string>(f.value));
+      put("\"", 1);
     }
   }
-  out += "}";
+  put("}", 1);
+  flush();
+}
+
+std::string TraceEvent::to_json() const {
+  std::string out;
+  append_json(out);
   return out;
 }
 

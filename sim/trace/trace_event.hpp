@@ -19,25 +19,39 @@ struct TraceEvent {
   std::uint64_t t_ns = 0;
   std::string kind;
   std::vector<TraceField> fields;
+  // A detail event (docs/trace-format.md †, one for every message): only the sinks that take them see it
+  // (TraceSink::takes_detail). Not part of the event's text.
+  bool detail = false;
 
   TraceEvent() = default;
-  TraceEvent(std::uint64_t t, std::string k) : t_ns(t), kind(std::move(k)) {}
+  TraceEvent(std::uint64_t t, std::string k) : t_ns(t), kind(std::move(k)) {
+    fields.reserve(8);  // one allocation for the fields of almost every event
+  }
 
-  TraceEvent& with(std::string key, std::int64_t v) {
+  // Fields are added in order: TraceEvent(t, "kind").with("cpu", 1).with("process", name). On a temporary the
+  // chain stays a temporary, so it is moved, not copied, into whatever takes it.
+  template <class V>
+  TraceEvent& with(std::string key, V v) & {
+    add(std::move(key), v);
+    return *this;
+  }
+  template <class V>
+  TraceEvent&& with(std::string key, V v) && {
+    add(std::move(key), v);
+    return std::move(*this);
+  }
+  TraceEvent& with_bool(std::string key, bool v) & {
     fields.push_back({std::move(key), v});
     return *this;
   }
-  TraceEvent& with(std::string key, int v) { return with(std::move(key), static_cast<std::int64_t>(v)); }
-  TraceEvent& with(std::string key, unsigned v) { return with(std::move(key), static_cast<std::int64_t>(v)); }
-  TraceEvent& with(std::string key, std::uint64_t v) { return with(std::move(key), static_cast<std::int64_t>(v)); }
-  TraceEvent& with(std::string key, std::string v) {
-    fields.push_back({std::move(key), std::move(v)});
+  TraceEvent&& with_bool(std::string key, bool v) && { return std::move(with_bool(std::move(key), v)); }
+  TraceEvent& as_detail() & {
+    detail = true;
     return *this;
   }
-  TraceEvent& with(std::string key, const char* v) { return with(std::move(key), std::string(v)); }
-  TraceEvent& with_bool(std::string key, bool v) {
-    fields.push_back({std::move(key), v});
-    return *this;
+  TraceEvent&& as_detail() && {
+    detail = true;
+    return std::move(*this);
   }
 
   std::optional<std::int64_t> get_int(const std::string& key) const;
@@ -46,6 +60,15 @@ struct TraceEvent {
 
   // {"t_ns":…,"kind":"…",<fields in order>} — no trailing newline.
   std::string to_json() const;
+  void append_json(std::string& out) const;  // the same, appended to `out`
+
+ private:
+  void add(std::string key, std::int64_t v) { fields.push_back({std::move(key), v}); }
+  void add(std::string key, int v) { add(std::move(key), static_cast<std::int64_t>(v)); }
+  void add(std::string key, unsigned v) { add(std::move(key), static_cast<std::int64_t>(v)); }
+  void add(std::string key, std::uint64_t v) { add(std::move(key), static_cast<std::int64_t>(v)); }
+  void add(std::string key, std::string v) { fields.push_back({std::move(key), std::move(v)}); }
+  void add(std::string key, const char* v) { add(std::move(key), std::string(v)); }
 };
 
 // Parses one line written by to_json (the subset of JSON it writes: flat object, integers, strings, bools).
@@ -53,5 +76,6 @@ struct TraceEvent {
 std::optional<TraceEvent> parse_trace_line(const std::string& line);
 
 std::string json_escape(const std::string& s);
+void append_json_escaped(std::string& out, const std::string& s);  // json_escape(s), appended to `out`
 
 }  // namespace pairsim::sim
