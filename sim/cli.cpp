@@ -125,6 +125,7 @@ int cmd_run(int argc, char* argv[]) {
       "json", po::bool_switch(&o.json), "print the summary as one JSON object")(
       "table", po::bool_switch(&o.table), "also print the life of each process pair as a table")(
       "pair", po::value(&o.pair), "with --table: only this pair ($NAME)")(
+      "all", po::bool_switch(&o.table_all), "with --table: every row (a steady state's rows are folded otherwise)")(
       "log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
@@ -413,9 +414,11 @@ int cmd_disasm(int argc, char* argv[]) {
 
 int cmd_table(int argc, char* argv[]) {
   std::string file, pair;
-  po::options_description desc("pairsim table TRACE [--pair $NAME]");
+  bool all = false;
+  po::options_description desc("pairsim table TRACE [--pair $NAME] [--all]");
   desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")(
-      "pair", po::value(&pair), "only this pair");
+      "pair", po::value(&pair), "only this pair")("all", po::bool_switch(&all),
+                                                  "every row (a steady state's rows are folded otherwise)");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "trace", vm)) return *stop;
   if (file.empty()) return usage_error("table needs a trace file");
@@ -426,7 +429,7 @@ int cmd_table(int argc, char* argv[]) {
     return exit_bad_input;
   }
   std::string err;
-  const std::string out = pair_tables(events, pair, err);
+  const std::string out = pair_tables(events, pair, err, all);
   if (!err.empty()) {
     std::cerr << file << ": error: " << err << "\n";
     return exit_bad_input;

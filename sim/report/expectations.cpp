@@ -85,6 +85,11 @@ std::string drive_states(const VolumeFacts& v) {
   return d;
 }
 
+// "no backup", with the pair's state when it says more (lost, stopped).
+std::string no_backup(const PairRecord& p) {
+  return p.state == "no backup" ? "no backup" : "no backup (" + p.state + ")";
+}
+
 struct Checker {
   const Scenario& s;
   const RunRecord& r;
@@ -213,13 +218,13 @@ struct Checker {
   Verdict operator()(const ExpectBackup& e) const {
     const auto* p = r.pair(e.process);
     if (!p) return {false, e.process + " never started"};
-    if (p->backup_cpu < 0) return {false, "no backup (" + p->state + ")"};
+    if (p->backup_cpu < 0) return {false, no_backup(*p)};
     return {p->backup_cpu == e.cpu, "backup in cpu " + std::to_string(p->backup_cpu)};
   }
   Verdict operator()(const ExpectNoBackup& e) const {
     const auto* p = r.pair(e.process);
     if (!p) return {false, e.process + " never started"};
-    if (p->backup_cpu < 0) return {true, "no backup (" + p->state + ")"};
+    if (p->backup_cpu < 0) return {true, no_backup(*p)};
     return {false, "backup in cpu " + std::to_string(p->backup_cpu)};
   }
   Verdict operator()(const ExpectTakeover& e) const {
@@ -228,7 +233,8 @@ struct Checker {
       if (t.pair != e.process) continue;
       const std::uint64_t took = t.failure_ns ? t.takeover_ns - *t.failure_ns : 0;
       d = "cpu " + std::to_string(t.from_cpu) + " → cpu " + std::to_string(t.to_cpu) + " (" + t.reason + ") " +
-          format_seconds(took) + " after the failure";
+          (t.reason == "processor failed" ? format_seconds(took) + " after the failure"
+                                          : "at " + format_seconds(t.takeover_ns));
       if (!e.within_ns || took <= *e.within_ns) return {true, d};
     }
     return {false, d.empty() ? "no takeover of " + e.process : d};

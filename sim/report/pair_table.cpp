@@ -21,6 +21,7 @@ struct PairLife {
   int cpu[2] = {-1, -1};
   bool gone[2] = {false, false};
   bool processing[2] = {false, false};  // the last row of that column says "Processing"
+  bool monitoring[2] = {false, false};  // that column's process has called checkmonitor and waits there
   std::vector<Row> rows;
 
   int column_of(int c) const {
@@ -35,9 +36,12 @@ struct PairLife {
     rows.push_back(r);
     processing[0] = processing[1] = false;
   }
+  // What the other column shows beside a row of the primary's: the backup waits in checkmonitor once it has
+  // called it, not before.
+  std::string waiting(int col) const { return monitoring[col] && !gone[col] ? "Wait in checkmonitor" : ""; }
   void note_processing(std::uint64_t t, int col) {
     if (processing[col]) return;
-    add(t, col, "Processing", cpu[1 - col] >= 0 && !gone[1 - col] ? "Wait in checkmonitor" : "");
+    add(t, col, "Processing", waiting(1 - col));
     processing[col] = true;
   }
 };
@@ -59,7 +63,7 @@ std::string pad(const std::string& s, std::size_t w) {
   return s + std::string(w > n ? w - n : 0, ' ');
 }
 
-std::string render(const PairLife& p, int first_cpu[2]) {
+std::string render(const PairLife& p, int first_cpu[2], bool all) {
   std::string head[2];
   for (int i = 0; i < 2; ++i)
     head[i] = std::string(i == 0 ? "Primary" : "Backup") +
@@ -78,12 +82,14 @@ std::string render(const PairLife& p, int first_cpu[2]) {
   auto flush = [&] {
     if (folded == 0) return;
     out += pad("", 12) + "  " +
-           pad("  ⋮ " + std::to_string(folded) + " more rows like these, until " + fmt_time(folded_until) + " s", w) +
+           pad("  ⋮ " + std::to_string(folded) + (folded == 1 ? " more row like these" : " more rows like these") +
+                   ", until " + fmt_time(folded_until) + " s (--all shows them)",
+               w) +
            "\n";
     folded = 0;
   };
   for (const auto& r : p.rows) {
-    if (same(recent[0], r) || same(recent[1], r)) {
+    if (!all && (same(recent[0], r) || same(recent[1], r))) {
       ++folded;
       folded_until = r.t_ns;
       continue;
@@ -110,7 +116,15 @@ void PairStepLog::on_event(const TraceEvent& e) {
     }
 }
 
-std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& only, std::string& error) {
+std::string pair_tables(const std::vector<TraceEvent>& unordered, const std::string& only, std::string& error,
+                        bool all) {
+  // In time order: a CPU runs up to a quantum ahead of the others, so the trace is not (docs/trace-format.md).
+  // Events of the same time keep the order they were emitted in, which is the order they happened in.
+  std::vector<const TraceEvent*> events;
+  events.reserve(unordered.size());
+  for (const auto& e : unordered) events.push_back(&e);
+  std::stable_sort(events.begin(), events.end(),
+                   [](const TraceEvent* a, const TraceEvent* b) { return a->t_ns < b->t_ns; });
   std::map<std::string, PairLife> lives;
   std::map<std::string, std::array<int, 2>> first_cpus;
   std::vector<std::string> order;
@@ -128,7 +142,8 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
   // Named processes that became pairs: a start alone is not yet a pair.
   std::map<std::string, std::pair<std::uint64_t, int>> starts;
 
-  for (const auto& e : events) {
+  for (const TraceEvent* ep : events) {
+    const TraceEvent& e = *ep;
     const std::string& k = e.kind;
     if (k == "process_start") {
       const std::string name = e.get_str("process").value_or("");
@@ -145,6 +160,7 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
         if (col < 0) continue;
         p.add(e.t_ns, col, "CPU fails");
         p.gone[col] = true;
+        p.monitoring[col] = false;
       }
       continue;
     }
@@ -174,6 +190,7 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
         int col = p.gone[0] ? 0 : (p.gone[1] ? 1 : (p.column_of(pcpu) == 0 ? 1 : 0));
         p.cpu[col] = bcpu;
         p.gone[col] = false;
+        p.monitoring[col] = false;
       }
       const int pc = p.column_of(pcpu);
       const int bc = p.column_of(bcpu);
@@ -191,10 +208,11 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
     const int col = p.column_of(geti(e, "cpu"));
     if (k == "checkmonitor" && col >= 0) {
       p.add(e.t_ns, col, "call checkmonitor to receive checkpoint data");
+      p.monitoring[col] = true;
     } else if (k == "checkpoint" && col >= 0) {
       std::string what = "call checkpoint";
       if (auto b = e.get_int("bytes")) what += " (" + std::to_string(*b) + " bytes)";
-      p.add(e.t_ns, col, what, p.cpu[1 - col] >= 0 && !p.gone[1 - col] ? "Wait in checkmonitor" : "");
+      p.add(e.t_ns, col, what, p.waiting(1 - col));
     } else if (k == "checkopen" && col >= 0) {
       if (auto name = e.get_str("name"))  // a disk file: the backup's open is the primary's, to the disk process
         p.add(e.t_ns, col, "call checkopen " + *name, "call open from checkmonitor: " + *name + ", as the primary's");
@@ -204,7 +222,10 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
       p.add(e.t_ns, col, "call checkclose", "call close from checkmonitor");
     } else if (k == "checkswitch") {
       const int from = p.column_of(geti(e, "from_cpu"));
-      if (from >= 0) p.add(e.t_ns, from, "Voluntary switch: call checkswitch", "Take over");
+      if (from >= 0) {
+        p.add(e.t_ns, from, "Voluntary switch: call checkswitch", "Take over");
+        p.monitoring[1 - from] = false;
+      }
     } else if (k == "takeover") {
       const int to = p.column_of(geti(e, "to_cpu"));
       const std::string reason = e.get_str("reason").value_or("");
@@ -212,6 +233,7 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
         const int from = 1 - to;
         p.add(e.t_ns, to, "Take over (" + reason + ")", p.gone[from] ? "(gone)" : "");
         p.gone[from] = true;
+        p.monitoring[to] = false;
       }
     } else if (k == "pair_lost") {
       p.add(e.t_ns, 0, "(pair lost)", "(pair lost)");
@@ -224,7 +246,7 @@ std::string pair_tables(const std::vector<TraceEvent>& events, const std::string
     if (!only.empty() && name != only) continue;
     found = true;
     int first[2] = {first_cpus[name][0], first_cpus[name][1]};
-    out += render(lives[name], first);
+    out += render(lives[name], first, all);
   }
   if (!found) error = only.empty() ? "the trace holds no process pair" : "the trace holds no pair named " + only;
   return out;

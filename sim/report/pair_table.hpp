@@ -20,6 +20,8 @@ class PairStepLog : public TraceSink {
 
 // Tables for every pair in the trace, or only `pair` when it is not empty. `error` is set when `pair` never
 // appears (or the trace has no pair at all).
-std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& pair, std::string& error);
+// Every row when `all`; otherwise a steady state's repeated rows are folded into one line that counts them.
+std::string pair_tables(const std::vector<TraceEvent>& events, const std::string& pair, std::string& error,
+                        bool all = false);
 
 }  // namespace pairsim::sim

@@ -150,7 +150,9 @@ std::string text_report(const RunOutcome& o) {
     for (const auto& t : o.record->takeovers()) {
       out += "  " + t.pair + " cpu " + std::to_string(t.from_cpu) + " → cpu " + std::to_string(t.to_cpu) + " (" +
              t.reason + ") at " + format_seconds(t.takeover_ns);
-      if (t.failure_ns) out += ", " + format_seconds(t.takeover_ns - *t.failure_ns) + " after the failure";
+      // Only a CPU failure has a failure to count from; a checkswitch or a primary that stopped has none.
+      if (t.failure_ns && t.reason == "processor failed")
+        out += ", " + format_seconds(t.takeover_ns - *t.failure_ns) + " after the failure";
       out += "\n";
     }
   }

@@ -174,8 +174,8 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "pairsim: error: --table prints text; it cannot be combined with --json\n";
     return exit_bad_input;
   }
-  if (!opts.pair.empty() && !opts.table) {
-    std::cerr << "pairsim: error: --pair goes with --table\n";
+  if ((!opts.pair.empty() || opts.table_all) && !opts.table) {
+    std::cerr << "pairsim: error: " << (opts.table_all ? "--all" : "--pair") << " goes with --table\n";
     return exit_bad_input;
   }
   auto prepared = prepare_scenario(opts.scenario, std::cerr);
@@ -313,7 +313,7 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   out << (opts.json ? json_summary(outcome) : text_report(outcome));
   if (opts.table) {
     std::string err;
-    const std::string table = pair_tables(pair_steps.events(), opts.pair, err);
+    const std::string table = pair_tables(pair_steps.events(), opts.pair, err, opts.table_all);
     out << "\n" << (err.empty() ? table : "no table: " + err + "\n");
   }
   out.flush();

@@ -24,6 +24,7 @@ struct RunOptions {
   bool json = false;
   bool table = false;
   std::string pair;  // --table --pair $X
+  bool table_all = false;  // --table --all: every row, none folded
   std::string log_level = "warn";
   // Write the volumes back to their images at the end (`pairsim run`). Campaigns and sweeps leave the images as
   // they were, so that every seed and every moment starts from the same volumes.

@@ -301,6 +301,21 @@ p2 = run("table", trace, "--pair", "$PAIR")
 check(p2.returncode == 0 and in_order(table_rows(p2.stdout), TABLE_8_1) == len(TABLE_8_1),
       "pairsim table TRACE --pair '$PAIR' shows the same steps in order")
 check(table_rows(p2.stdout) == rows, "the table from the trace file equals the one from the run")
+# The table docs/process-pairs.md prints is the run's, to the character (trailing blanks aside).
+with open(os.path.join(os.path.dirname(scenario("x")), "..", "docs", "process-pairs.md")) as f:
+    doc = f.read()
+start = doc.index("```\ntime (s)      Primary (cpu 1)") + 4
+doc_table = doc[start:doc.index("```", start)]
+run_table = p.stdout[p.stdout.find("time (s)"):]
+strip = lambda text: [line.rstrip() for line in text.strip("\n").splitlines()]
+check(strip(doc_table) == strip(run_table), "docs/process-pairs.md prints the table the run prints")
+times = [float(line.split()[0]) for line in strip(run_table)[2:] if line[:1].isdigit()]
+check(times == sorted(times), "the table's rows are in time order")
+full = run("table", trace, "--pair", "$PAIR", "--all")
+check(full.returncode == 0 and "more rows" not in full.stdout and
+      len(full.stdout.splitlines()) > len(p2.stdout.splitlines()),
+      "pairsim table --all prints every row, none folded")
+check(run("run", scenario("pair-table-8-1.scn"), "--all").returncode == 2, "--all without --table is a usage error")
 p3 = run("table", trace, "--pair", "$NOPE")
 check(p3.returncode != 0, "pairsim table --pair with a name the trace lacks fails")
 os.unlink(trace)
