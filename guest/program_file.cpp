@@ -3,9 +3,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "guest/ptal_compiler.hpp"
+
 namespace pairsim::guest {
 
-AssembleResult load_program_file(const std::string& path, const std::vector<std::string>& include_dirs) {
+AssembleResult build_source_file(const std::string& path, const std::vector<std::string>& include_dirs,
+                                 bool want_listing, std::vector<std::string>* warnings) {
+  if (ptal::is_ptal_path(path)) return ptal::build_file(path, include_dirs, want_listing, warnings);
+  return assemble_file(path, include_dirs, want_listing);
+}
+
+AssembleResult load_program_file(const std::string& path, const std::vector<std::string>& include_dirs,
+                                 std::vector<std::string>* warnings) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream bytes;
   if (in) bytes << in.rdbuf();
@@ -16,7 +25,7 @@ AssembleResult load_program_file(const std::string& path, const std::vector<std:
     if (!r.program) r.errors.push_back(Diagnostic{path, 0, 0, why});
     return r;
   }
-  return assemble_file(path, include_dirs);
+  return build_source_file(path, include_dirs, false, warnings);
 }
 
 }  // namespace pairsim::guest

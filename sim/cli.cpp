@@ -369,13 +369,16 @@ int cmd_asm(int argc, char* argv[]) {
   std::string file, out;
   bool listing = false;
   po::options_description desc("pairsim asm FILE [-o OUT] [--listing]");
-  desc.add_options()("help,h", "this help")("file", po::value(&file), "the source (.pasm)")(
+  desc.add_options()("help,h", "this help")("file", po::value(&file), "the source (.pasm or .ptal)")(
       "output,o", po::value(&out), "write the object file (.pobj) to OUT")(
       "listing", po::bool_switch(&listing), "print the listing: address, words, source line");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("asm needs a source file");
-  auto result = guest::assemble_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, listing);
+  std::vector<std::string> warnings;
+  auto result =
+      guest::build_source_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, listing, &warnings);
+  for (const auto& w : warnings) std::cerr << w << "\n";
   if (!result.program) {
     for (const auto& d : result.errors) std::cerr << d.str() << "\n";
     return exit_bad_input;
@@ -398,7 +401,7 @@ int cmd_asm(int argc, char* argv[]) {
 int cmd_disasm(int argc, char* argv[]) {
   std::string file;
   po::options_description desc("pairsim disasm FILE");
-  desc.add_options()("help,h", "this help")("file", po::value(&file), "a source (.pasm) or object (.pobj) file");
+  desc.add_options()("help,h", "this help")("file", po::value(&file), "a source (.pasm, .ptal) or object (.pobj) file");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("disasm needs a file");

@@ -15,9 +15,13 @@ ProgramLibrary::ProgramLibrary(std::string scenario_path, std::string project_di
       guest_dir_(project_dir_ + "/guest") {}
 
 std::string ProgramLibrary::resolve(const std::string& name) const {
-  // A name without an ending ("echo", as a guest's newprocess may say) means the source, "echo.pasm".
+  // A name without an ending ("echo", as a guest's newprocess may say) means the source, "echo.pasm", or
+  // else "echo.ptal".
   std::vector<std::string> names{name};
-  if (!fs::path(name).has_extension()) names.push_back(name + ".pasm");
+  if (!fs::path(name).has_extension()) {
+    names.push_back(name + ".pasm");
+    names.push_back(name + ".ptal");
+  }
   for (const auto& n : names)
     for (const auto& candidate : program_search_paths(scenario_path_, n, project_dir_)) {
       std::error_code ec;

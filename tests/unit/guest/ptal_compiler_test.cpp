@@ -1,0 +1,85 @@
+// The ptal compiler's output: programs that assemble, code lines that are ptal lines, the code it makes
+// for the common shapes, checkpoint descriptors counted in words, includes read once.
+#include <catch2/catch.hpp>
+
+#include "guest/ptal_compiler.hpp"
+
+using namespace pairsim::guest;
+using namespace pairsim::guest::ptal;
+
+namespace {
+
+const std::vector<std::string> kLib{std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"};
+
+bool has(const std::string& text, const std::string& piece) {
+  return text.find(piece) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("the example programs compile and assemble without warnings", "[ptal]") {
+  for (const char* name : {"hello", "echo", "echo-client", "compute", "counter"}) {
+    INFO(name);
+    std::vector<std::string> warnings;
+    const auto r = build_file(std::string(PAIRSIM_SOURCE_DIR) + "/guest/" + name + ".ptal", kLib, false, &warnings);
+    REQUIRE(r.program);
+    CHECK(warnings.empty());
+    CHECK(r.program->code_lines.size() == r.program->code.size());
+  }
+}
+
+TEST_CASE("every code word carries its ptal line", "[ptal]") {
+  const auto r = build_string("proc main() {\n  var x: int = 1;\n\n  x += 2;\n}\n", "l.ptal", {});
+  REQUIRE(r.program);
+  const auto& lines = r.program->code_lines;
+  CHECK(r.program->source == "l.ptal");
+  CHECK(std::count(lines.begin(), lines.end(), 2u) >= 2);  // push 1, storel 1
+  CHECK(std::count(lines.begin(), lines.end(), 4u) == 3);  // loadl 1, addi 2, storel 1
+  CHECK(std::count(lines.begin(), lines.end(), 3u) == 0);
+}
+
+TEST_CASE("the listing shows each ptal line above its instructions", "[ptal]") {
+  const auto r = build_string("proc main() {\n  print(\"hi\");\n}\n", "l.ptal", {}, true);
+  REQUIRE(r.program);
+  CHECK(has(r.listing, "; 2:   print(\"hi\");"));
+  CHECK(has(r.listing, "sys 3"));
+}
+
+TEST_CASE("code shapes: locals, compound assignment, conditions on zero, constant folding", "[ptal]") {
+  const Compiled c = compile_string(
+      "const K = 3 * 4;\nproc f(a: int, b: int): int {\n  var t: int;\n  t += a;\n  if b % a == 0 { return K; }\n"
+      "  return t - 1;\n}\nproc main() { _ = f(1, 2); }\n",
+      "s.ptal", {});
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "        adds 1\n"));
+  CHECK(has(c.assembly, "loadl -3\n"));  // a: the first of two parameters
+  CHECK(has(c.assembly, "loadl -2\n"));  // b: the last
+  CHECK(has(c.assembly, "        loadl 1\n        addi -1\n"));
+  CHECK(has(c.assembly, "        mod\n        jnz "));
+  CHECK(has(c.assembly, "push 12\n        retv 2"));
+  CHECK(has(c.assembly, "        call p_f\n        drop\n"));  // the unused result is dropped
+}
+
+TEST_CASE("buffers pass their byte length; checkpoints count words", "[ptal]") {
+  const Compiled c = compile_string(
+      "record M { a: int; t: bytes[6]; }\nvar m: M;\nvar n: int;\nproc main() {\n"
+      "  _ = reply(1, m, 0);\n  _ = reply(1, m.t, 0);\n  _ = reply(1, first(m, 5), 0);\n"
+      "  _ = checkpoint(m, n, receive);\n  print(sizeof(m), \" \", wordsof(m), \" \", sizeof(m.t));\n}\n",
+      "b.ptal", {});
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "push g_m\n        push 12\n"));
+  CHECK(has(c.assembly, "push g_m+1\n        push 6\n"));
+  CHECK(has(c.assembly, "push g_m\n        push 5\n"));
+  CHECK(has(c.assembly, ".word 1, 2, g_m, 3, g_n, 1, 1, 0"));
+  const auto r = build_string("var s: bytes[5] = \"abcde\";\nproc main() { print(s); }\n", "s.ptal", {});
+  REQUIRE(r.program);
+  CHECK(r.program->data[0] == 0x64636261u);
+  CHECK(r.program->data[1] == 0x65u);
+}
+
+TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {
+  const Compiled c = compile_string(
+      "include \"pair.ptal\";\ninclude \"pair.ptal\";\nproc main() { _ = pair_backup_from(1); }\n", "i.ptal", kLib);
+  for (const auto& m : c.messages) INFO(m.str());
+  CHECK(c.ok);
+}
