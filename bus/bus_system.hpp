@@ -3,7 +3,8 @@
 // One method and one event drive both buses lazily: the method runs when Dynabus::next_activation() says
 // something can be delivered, failed or traced, and catches up with the transfers in between. Faults first
 // bring the Dynabus up to the current time. With a waveform open, every transfer gets its activation so
-// that .busy and .sender change at their true times.
+// that .busy and .sender change at their true times: the lanes are looked at after each catching up, and
+// what changed goes to the waveform.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@
 #include "bus/bus_types.hpp"
 #include "bus/dynabus.hpp"
 #include "sim/trace/trace_bus.hpp"
+#include "sim/trace/vcd_writer.hpp"
 
 namespace pairsim::bus {
 
@@ -55,7 +57,7 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   bool bus_up(BusId b) const { return bus_.bus_up(b); }
 
   // VCD: top.bus.x.up, .busy, .sender (CPU id, -1 idle) and .path_cpuN (attachment up), same for y.
-  void trace(sc_core::sc_trace_file* tf);
+  void trace(sim::VcdWriter& vcd);
   // Packets delivered up to the current time (the Dynabus catches up first).
   std::uint64_t packets_delivered(BusId b);
   // Results the lazy driving found late: zero unless the Dynabus's activation bound is wrong (tests).
@@ -70,6 +72,9 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   void activate();
   void schedule();  // (re)arms the event for Dynabus::next_activation()
   void schedule_at(std::uint64_t t);
+  void advance();  // the Dynabus catches up with the current time; the waveform follows
+  // Writes what changed on the lanes since last time to the waveform; `faults`: the bus and its paths too.
+  void show_lanes(bool faults);
 
   Dynabus bus_;
   std::uint64_t ticks_per_ns_;
@@ -77,6 +82,14 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   std::vector<BusListener*> listeners_;
   sc_core::sc_event event_;
   std::uint64_t scheduled_for_ = Dynabus::kNever;
+
+  struct LaneWave {  // a lane's signals in the waveform, and what it last showed
+    sim::VcdWriter::Signal up, busy, sender;
+    std::vector<sim::VcdWriter::Signal> attached;
+    Dynabus::LaneView shown;
+  };
+  sim::VcdWriter* vcd_ = nullptr;
+  std::vector<LaneWave> waves_;
 };
 
 }  // namespace pairsim::bus

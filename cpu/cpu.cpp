@@ -33,9 +33,7 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuConfig& cfg, bus::BusSystem& bus
       ns_per_instruction_(1000.0 / cfg.mips),
       ticks_per_ns_(sc_core::sc_time(1, sc_core::SC_NS).value()),
       ticks_per_instruction_(
-          static_cast<std::uint64_t>(std::ceil(ns_per_instruction_ * static_cast<double>(ticks_per_ns_)))),
-      state_sig_("state_sig", static_cast<int>(CpuState::up)),
-      im_alive_sig_("im_alive_sig", false) {
+          static_cast<std::uint64_t>(std::ceil(ns_per_instruction_ * static_cast<double>(ticks_per_ns_)))) {
   kernel_ = make_kernel();
   next_send_ns_ = 0;
   next_check_ns_ = cfg_.heartbeat_ns / 2;
@@ -95,17 +93,23 @@ std::uint64_t Cpu::event_time() const {
   return sc_core::sc_get_current_process_handle() == thread_ ? local_now() : to_ns(sc_core::sc_time_stamp());
 }
 
-void Cpu::trace(sc_core::sc_trace_file* tf) {
-  vcd_ = true;
-  sc_core::sc_trace(tf, state_sig_, std::string(name()) + ".state");
-  sc_core::sc_trace(tf, im_alive_sig_, std::string(name()) + ".imalive");
+void Cpu::trace(sim::VcdWriter& vcd) {
+  vcd_ = &vcd;
+  const std::string cpu = "cpu" + std::to_string(cfg_.id);
+  std::vector<std::string> states;
+  for (auto s : {CpuState::up, CpuState::down, CpuState::halted, CpuState::reloading})
+    states.emplace_back(to_string(s));
+  state_wave_ = vcd.declare({std::string(name()) + ".state", 2, sim::VcdShow::names, "cpu-state", states, "CPUs",
+                             cpu + " state", static_cast<int>(state_)});
+  imalive_wave_ = vcd.declare(
+      {std::string(name()) + ".imalive", 1, sim::VcdShow::bit, "", {}, "CPUs", cpu + " imalive", imalive_level_});
 }
 
 void Cpu::set_state(CpuState s) {
   state_ = s;
   const std::uint64_t t = event_time();
   log_.info(t, "state {}", to_string(s));
-  if (vcd_) state_sig_.write(static_cast<int>(s));
+  if (vcd_) vcd_->change(state_wave_, t, static_cast<int>(s));
   trace_.emit(sim::TraceEvent(t, "cpu_state").with("cpu", cfg_.id).with("state", to_string(s)));
 }
 
@@ -253,7 +257,10 @@ void Cpu::broadcast_regroup(const std::vector<std::uint8_t>& msg) {
 }
 
 void Cpu::send_im_alive(std::uint64_t now) {
-  if (vcd_) im_alive_sig_.write(!im_alive_sig_.read());
+  if (vcd_) {
+    imalive_level_ = !imalive_level_;
+    vcd_->change(imalive_wave_, now, imalive_level_);
+  }
   // Members, and CPUs heard lately that are not members yet (a reloaded CPU needs to hear us to join).
   // A joiner does not know the membership, so it tells everybody.
   const CpuMask heard = membership_.monitor().heard_within(now, 2 * cfg_.heartbeat_ns);

@@ -29,6 +29,7 @@
 #include "cpu/program_source.hpp"
 #include "sim/trace/module_log.hpp"
 #include "sim/trace/trace_bus.hpp"
+#include "sim/trace/vcd_writer.hpp"
 
 namespace pairsim::cpu {
 
@@ -80,7 +81,7 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   void add_native(const std::string& name, const NativeProgram& program) { natives_.emplace_back(name, &program); }
 
   // Adds this CPU's signals to a VCD: top.cpuN.state, top.cpuN.imalive. Tracing that is not asked for costs nothing.
-  void trace(sc_core::sc_trace_file* tf);
+  void trace(sim::VcdWriter& vcd);
 
   // bus::BusListener
   void on_message(int src_cpu, std::uint64_t msg_id, std::vector<std::uint8_t>&& payload) override;
@@ -164,9 +165,9 @@ class Cpu : public sc_core::sc_module, public bus::BusListener, private KernelPl
   // Rounded up: fewer ticks than this hold no whole instruction.
   std::uint64_t ticks_per_instruction_;
 
-  bool vcd_ = false;
-  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> state_sig_;
-  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> im_alive_sig_;
+  sim::VcdWriter* vcd_ = nullptr;  // the waveform, when one is written
+  sim::VcdWriter::Signal state_wave_ = 0, imalive_wave_ = 0;
+  bool imalive_level_ = false;  // toggles at every I'm-alive round this CPU sends
 };
 
 }  // namespace pairsim::cpu

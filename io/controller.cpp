@@ -29,7 +29,7 @@ void Controller::state_event() {
                   .with("controller", id_)
                   .with("volume", unit_.volume_name())
                   .with("state", up_ ? "up" : "down"));
-  if (vcd_) up_sig_.write(up_);
+  if (vcd_) vcd_->change(up_wave_, now_ns(), up_);
 }
 
 void Controller::set_owner(int cpu, const char* why) {
@@ -42,7 +42,7 @@ void Controller::set_owner(int cpu, const char* why) {
                   .with("from_cpu", from)
                   .with("to_cpu", cpu)
                   .with("reason", why));
-  if (vcd_) owner_sig_.write(cpu);
+  if (vcd_) vcd_->change(owner_wave_, now_ns(), cpu);
 }
 
 bool Controller::claim(int cpu) {
@@ -128,12 +128,12 @@ void Controller::worker() {
   }
 }
 
-void Controller::trace(sc_core::sc_trace_file* tf) {
-  vcd_ = true;
-  owner_sig_.write(owner_);
-  up_sig_.write(up_);
-  sc_core::sc_trace(tf, owner_sig_, std::string(name()) + ".owner");
-  sc_core::sc_trace(tf, up_sig_, std::string(name()) + ".up");
+void Controller::trace(sim::VcdWriter& vcd) {
+  vcd_ = &vcd;
+  const std::string label = "controller" + std::to_string(id_) + " ";
+  owner_wave_ =
+      vcd.declare({std::string(name()) + ".owner", 4, sim::VcdShow::number, "", {}, "I/O", label + "owner", owner_});
+  up_wave_ = vcd.declare({std::string(name()) + ".up", 1, sim::VcdShow::bit, "", {}, "I/O", label + "up", up_});
 }
 
 }  // namespace pairsim::io

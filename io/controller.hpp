@@ -14,6 +14,7 @@
 #include "cpu/io_port.hpp"
 #include "io/volume_unit.hpp"
 #include "sim/trace/trace_bus.hpp"
+#include "sim/trace/vcd_writer.hpp"
 
 namespace pairsim::io {
 
@@ -40,7 +41,7 @@ class Controller : public sc_core::sc_module, public cpu::IoPort {
   std::uint64_t operations() const { return operations_; }
 
   // Adds top.controllerN.owner and .up to a VCD.
-  void trace(sc_core::sc_trace_file* tf);
+  void trace(sim::VcdWriter& vcd);
 
  private:
   struct Queued {
@@ -64,9 +65,8 @@ class Controller : public sc_core::sc_module, public cpu::IoPort {
   std::uint64_t operations_ = 0;
   std::deque<Queued> queue_;
   sc_core::sc_event work_;
-  bool vcd_ = false;
-  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> owner_sig_;
-  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> up_sig_;
+  sim::VcdWriter* vcd_ = nullptr;  // the waveform, when one is written
+  sim::VcdWriter::Signal owner_wave_ = 0, up_wave_ = 0;
 };
 
 }  // namespace pairsim::io

@@ -11,7 +11,7 @@ VolumeUnit::VolumeUnit(sc_core::sc_module_name name, Volume volume, const sim::T
 
 void VolumeUnit::drive_event(int drive) {
   const DriveState s = volume_.drive(drive).state();
-  if (vcd_) drive_sig_[drive].write(static_cast<int>(s));
+  if (vcd_) vcd_->change(drive_wave_[drive], now_ns(), static_cast<int>(s));
   trace_.emit(sim::TraceEvent(now_ns(), "drive_state")
                   .with("volume", volume_.name())
                   .with("drive", drive)
@@ -91,12 +91,14 @@ void VolumeUnit::revive_thread() {
   }
 }
 
-void VolumeUnit::trace(sc_core::sc_trace_file* tf) {
-  vcd_ = true;
-  for (int d = 0; d < volume_.drive_count(); ++d) {
-    drive_sig_[d].write(static_cast<int>(volume_.drive(d).state()));
-    sc_core::sc_trace(tf, drive_sig_[d], std::string(name()) + ".drive" + std::to_string(d));
-  }
+void VolumeUnit::trace(sim::VcdWriter& vcd) {
+  vcd_ = &vcd;
+  const std::vector<std::string> states{to_string(DriveState::up), to_string(DriveState::down),
+                                        to_string(DriveState::reviving)};
+  for (int d = 0; d < volume_.drive_count(); ++d)
+    drive_wave_[d] =
+        vcd.declare({std::string(name()) + ".drive" + std::to_string(d), 2, sim::VcdShow::names, "drive-state", states,
+                     "I/O", volume_.name() + " drive" + std::to_string(d), static_cast<int>(volume_.drive(d).state())});
 }
 
 }  // namespace pairsim::io

@@ -11,6 +11,7 @@
 
 #include "io/volume.hpp"
 #include "sim/trace/trace_bus.hpp"
+#include "sim/trace/vcd_writer.hpp"
 
 namespace pairsim::io {
 
@@ -28,8 +29,8 @@ class VolumeUnit : public sc_core::sc_module {
   bool fail_drive(int drive);
   bool revive_drive(int drive);
 
-  // Adds top.<volume>.driveN signals (0 up, 1 down, 2 reviving) to a VCD.
-  void trace(sc_core::sc_trace_file* tf);
+  // Adds top.volume_NAME.driveN signals (up, down, reviving) to a VCD.
+  void trace(sim::VcdWriter& vcd);
 
  private:
   void revive_thread();
@@ -43,8 +44,8 @@ class VolumeUnit : public sc_core::sc_module {
   int revive_reported_ = 0;            // quarters of the copy reported so far
   int reviving_ = -1;
   sc_core::sc_event revive_started_;
-  bool vcd_ = false;
-  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> drive_sig_[2];
+  sim::VcdWriter* vcd_ = nullptr;  // the waveform, when one is written
+  sim::VcdWriter::Signal drive_wave_[2] = {};
 };
 
 }  // namespace pairsim::io

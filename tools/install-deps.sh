@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what pairsim needs to build and test on Debian 12, from Debian's own packages. Slurm and munge
-# are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py).
+# are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py); Chromium
+# for the one that opens the report page in a headless browser (tests/system/test_html_report.py); xvfb for
+# the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
-          slurmctld slurmd slurm-client munge)
+          slurmctld slurmd slurm-client munge chromium xvfb)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

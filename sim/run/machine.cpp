@@ -140,11 +140,11 @@ void Machine::report_open_requests(std::uint64_t t_ns) const {
   }
 }
 
-void Machine::trace(sc_core::sc_trace_file* tf) {
-  for (auto& c : cpus_) c->trace(tf);
-  bus_->trace(tf);
-  for (auto& v : volumes_) v->trace(tf);
-  for (auto& c : controllers_) c->trace(tf);
+void Machine::trace(VcdWriter& vcd) {
+  for (auto& c : cpus_) c->trace(vcd);
+  bus_->trace(vcd);
+  for (auto& v : volumes_) v->trace(vcd);
+  for (auto& c : controllers_) c->trace(vcd);
 }
 
 }  // namespace pairsim::sim

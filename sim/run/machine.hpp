@@ -15,6 +15,7 @@
 #include "io/volume_unit.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_bus.hpp"
+#include "sim/trace/vcd_writer.hpp"
 
 namespace pairsim::sim {
 
@@ -34,7 +35,8 @@ class Machine : public sc_core::sc_module {
   int cpu_count() const { return static_cast<int>(cpus_.size()); }
   cpu::ActionHorizon& horizon() { return horizon_; }
   std::uint64_t guest_instructions() const;
-  void trace(sc_core::sc_trace_file* tf);
+  // Puts the models' own signals on the waveform: CPUs, buses, drives and controllers.
+  void trace(VcdWriter& vcd);
   // I/O. add_volume builds a volume at elaboration: its drives (from its image, or formatted and empty), its two
   // controllers attached to its two CPUs; every CPU can then run the disk process. Throws
   // std::runtime_error with a sentence when the image cannot be loaded.

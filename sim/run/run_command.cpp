@@ -23,7 +23,6 @@
 #include "sim/report/run_record.hpp"
 #include "sim/report/volume_facts.hpp"
 #include "sim/run/machine.hpp"
-#include "sim/run/pair_signals.hpp"
 #include "sim/run/program_library.hpp"
 #include "sim/run/run_shape.hpp"
 #include "sim/run/scenario_driver.hpp"
@@ -32,6 +31,7 @@
 #include "sim/view/event_log.hpp"
 #include "sim/view/html_report.hpp"
 #include "sim/view/perfetto.hpp"
+#include "sim/view/vcd_waveform.hpp"
 
 namespace pairsim::sim {
 
@@ -253,32 +253,22 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
     }
   }
   for (const auto& t : scenario.terminals) machine.add_terminal(t);
-  std::vector<std::string> named;
-  for (const auto& st : scenario.starts)
-    if (!st.process.name.empty()) named.push_back(st.process.name);
-  for (const auto& a : scenario.actions)
-    if (auto* p = std::get_if<StartProcess>(&a.action); p && !p->name.empty()) named.push_back(p->name);
-  PairSignals pair_signals("pairs", named);
-  trace.add_sink(&pair_signals);
+  // The waveform: the models put their own signals on it, its sinks what the trace events tell; it is written,
+  // with its GTKWave save file, when the run ends (docs/trace-format.md, "The VCD waveform").
+  // Its sinks come before the driver's, as the trace file does: an event the driver emits while it handles
+  // another then reaches them second, in the order the trace file has.
+  std::unique_ptr<Waveform> waveform;
+  if (!opts.vcd.empty()) {
+    waveform = std::make_unique<Waveform>(opts.vcd, "pairsim run " + scenario.path + " --seed " + std::to_string(seed),
+                                          scenario.machine.cpus);
+    machine.trace(waveform->vcd());
+    waveform->attach(trace);
+  }
+
   ScenarioDriver driver("driver", scenario, shape ? shape->schedule(scenario, seed) : resolve_schedule(scenario, seed),
                         machine, trace, record);
   trace.add_sink(&driver);
   if (shape) shape->attach(driver, trace);
-
-  sc_core::sc_trace_file* vcd = nullptr;
-  if (!opts.vcd.empty()) {
-    // SystemC adds ".vcd" itself.
-    std::string base = opts.vcd;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
-    vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-    if (!vcd) {
-      std::cerr << "pairsim: error: cannot write VCD file '" << opts.vcd << "'\n";
-      return exit_bad_input;
-    }
-    vcd->set_time_unit(1, sc_core::SC_NS);
-    machine.trace(vcd);
-    pair_signals.trace(vcd);
-  }
 
   trace.emit(TraceEvent(0, "run_start")
                  .with("scenario", scenario.path)
@@ -291,7 +281,10 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   const std::uint64_t end_ns = now_ns();
   machine.report_open_requests(end_ns);  // the invariant "no hung request" (sim/report/invariants.hpp)
   trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
-  if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+  if (std::string error; waveform && !waveform->write(end_ns, error)) {
+    std::cerr << "pairsim: error: " << error << "\n";
+    return exit_internal;
+  }
   if (trace_file) trace_file->flush();
   // The images are written back before the report: a run whose volumes could not be saved says so, and exits 3.
   std::string save_error;

@@ -109,14 +109,6 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
-namespace {
-void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-}  // namespace
-
 void TraceEvent::append_json(std::string& out) const {
   // The pieces between the values are gathered in a small buffer and appended at once: a full trace writes
   // a line for every message.
@@ -138,6 +130,8 @@ void TraceEvent::append_json(std::string& out) const {
   append_json_escaped(out, kind);
   put("\"", 1);
   for (const auto& f : fields) {
+    // Room for the longest piece a field puts in `head`: a plain key (40), an integer (20), punctuation.
+    if (p - head > static_cast<std::ptrdiff_t>(sizeof head) - 72) flush();
     // Keys are the emitters' own words: short, and plain ASCII as a rule; any other goes the long way.
     const bool plain_key = f.key.size() <= 40 && std::all_of(f.key.begin(), f.key.end(), [](char c) {
                              return c > 0x20 && c < 0x7F && c != '"' && c != '\\';

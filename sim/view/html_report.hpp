@@ -9,7 +9,14 @@
 
 namespace pairsim::sim {
 
-// `events` are all of the run's events (as a full trace holds them), in the order emitted.
+// `events` are all of the run's events (as a full trace holds them), in the order emitted. The page is a
+// function of them and of `outcome` but for its host time, which it leaves out: the same run gives the same
+// bytes.
 std::string html_report(const RunOutcome& outcome, const std::vector<TraceEvent>& events);
+
+// Text made safe for HTML content and attribute values (&, <, >, ", '). Control characters other than tab
+// and newline, which HTML refuses as characters and as references, and bytes that are not UTF-8 (guest
+// output can hold any) become U+FFFD.
+std::string html_escape(const std::string& text);
 
 }  // namespace pairsim::sim

@@ -71,7 +71,7 @@ def vcd_vars(data):
         elif t[0] == "upscope":
             scope.pop()
         else:
-            names[".".join(scope[1:] + [t[4]])] = t[3]
+            names[".".join(scope + [t[4]])] = t[3]
     return names
 
 

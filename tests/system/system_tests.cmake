@@ -47,3 +47,7 @@ set_tests_properties("system: test_promise" PROPERTIES TIMEOUT 1200 PROCESSORS 2
 # uses the machine's cores; `ctest -L slurm` runs it alone. Labelled slow too: the sanitizer run leaves it
 # out (it tests Slurm's side of a campaign; the campaign itself is tested there by test_campaign_merge).
 set_tests_properties("system: test_slurm" PROPERTIES TIMEOUT 300 PROCESSORS 2 LABELS "system;slurm;slow")
+
+# The report page in headless Chromium (test_html_report.py): it fails without Debian's chromium
+# (tools/install-deps.sh). `ctest -L browser` runs it alone.
+set_tests_properties("system: test_html_report" PROPERTIES TIMEOUT 180 LABELS "system;browser")

@@ -349,13 +349,13 @@ with open(vcd_path, "rb") as f:
     vcd = f.read()
 
 
-def vcd_values(data, code):
-    """The successive integer values of one VCD variable."""
+def vcd_values(data, code, signed_width=None):
+    """The successive integer values of one VCD variable (two's complement in signed_width bits, if given)."""
     vals = []
     for m in re.finditer(rb"^b([01]+) (\S+)$", data, flags=re.M):
         if m.group(2).decode() == code:
             v = int(m.group(1), 2)
-            vals.append(v - (1 << 32) if v >= 1 << 31 else v)
+            vals.append(v - (1 << signed_width) if signed_width and v >= 1 << (signed_width - 1) else v)
     return vals
 
 
@@ -363,10 +363,11 @@ names = vcd_vars(vcd)
 for sig in ("top.pairs.BANK.primary_cpu", "top.pairs.BANK.backup_cpu", "top.pairs.BANK.checkpoints"):
     check(rc == 0 and sig in names, f"pair-reload VCD has {sig}")
 if "top.pairs.BANK.primary_cpu" in names:
-    prim = vcd_values(vcd, names["top.pairs.BANK.primary_cpu"])
-    back = vcd_values(vcd, names["top.pairs.BANK.backup_cpu"])
-    check([v for i, v in enumerate(prim) if i == 0 or prim[i - 1] != v][-3:] == [1, 2, 1],
-          f"primary_cpu goes 1 -> 2 (takeover) -> 1 (checkswitch): {prim}")
+    prim = vcd_values(vcd, names["top.pairs.BANK.primary_cpu"], 5)
+    back = vcd_values(vcd, names["top.pairs.BANK.backup_cpu"], 5)
+    held = [v for v in prim if v >= 0]  # -1: no primary, from its CPU's failure to the takeover
+    check([v for i, v in enumerate(held) if i == 0 or held[i - 1] != v][-3:] == [1, 2, 1] and -1 in prim,
+          f"primary_cpu goes 1 -> none -> 2 (takeover) -> 1 (checkswitch): {prim}")
     check(back and back[-1] == 2 and -1 in back, f"backup_cpu ends 2, after a time without a backup (-1): {back}")
     ck = vcd_values(vcd, names["top.pairs.BANK.checkpoints"])
     check(ck == sorted(ck) and ck and ck[-1] > 100, f"checkpoints counts up ({ck[-1] if ck else None})")
