@@ -113,12 +113,16 @@ struct Machine : NativeSteps {
   // No drive is not: with both drives of the volume down nothing written to it can be read again and no
   // revive can bring a drive back (there is no copy to revive from), so the operation is given up.
   std::optional<RunResult> pending_failed(std::int32_t r) {
-    if (r != -fe::volume_down) {
+    if (r == -fe::path_down) {
       go(L_PENDING_RETRY);
       return std::nullopt;
     }
     w(W_PENDING_KIND) = Pending::none;
     w(W_AFTER_LOAD) = 0;
+    // The cache may hold the operation's own change (a new entry, a moved end of file): read the directory
+    // again before the next request, which fails while no drive is up, so every later request is refused.
+    w(W_DIR_VALID) = 0;
+    w(W_I) = 0;
     if (w(W_TAG) == 0) {  // finished after a takeover: the requester's resend was answered from the saved reply
       go(P_SERVE);
       return std::nullopt;

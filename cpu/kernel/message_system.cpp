@@ -315,7 +315,9 @@ void MessageSystem::on_request(int src_cpu, RequestMsg&& m) {
     return;
   }
   auto saved = p->receive_sync.find(m.open_id);
-  if (saved != p->receive_sync.end() && m.sync_id <= saved->second.sync_id) {
+  // A resend of a retryable request whose reply was not kept is done again (below), as a new request.
+  const bool redo = saved != p->receive_sync.end() && !saved->second.kept && m.sync_id == saved->second.sync_id;
+  if (saved != p->receive_sync.end() && m.sync_id <= saved->second.sync_id && !redo) {
     if (m.sync_id < saved->second.sync_id) {
       reject(src_cpu, m.req_id, static_cast<std::uint32_t>(guest::fe::sync_too_old));
       return;
@@ -426,14 +428,19 @@ std::int32_t MessageSystem::reply(Process& p, std::uint32_t tag, std::vector<std
   auto saved_it = p.receive_sync.find(it->second.open_id);
   const bool saved_before = saved_it != p.receive_sync.end() && saved_it->second.sync_id == it->second.sync_id;
   if (send && !saved_before && p.native != nullptr && p.native->replies_retryable()) {
-    // A retryable request's reply is not kept (native_program.hpp); the opener's older saved reply goes
-    // too: its requester has moved past it and never resends it.
-    if (saved_it != p.receive_sync.end()) p.receive_sync.erase(saved_it);
+    // A retryable request's reply is not kept (native_program.hpp), only its sync ID: a resend of it is done
+    // again, an older request refused. The opener's older saved reply goes: its requester has moved past it.
+    SavedReply& saved = p.receive_sync[it->second.open_id];
+    saved.sync_id = it->second.sync_id;
+    saved.error = 0;
+    saved.data.clear();
+    saved.kept = false;
   } else {
     SavedReply& saved = p.receive_sync[it->second.open_id];
     saved.sync_id = it->second.sync_id;
     saved.error = error;
     saved.data = data;
+    saved.kept = true;
   }
   if (!send) return 0;
   if (core_.detail()) detail_event("send", p, pid_string(it->second.sender), data.size(), tag);

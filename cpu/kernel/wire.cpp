@@ -161,6 +161,8 @@ class Reader {
 // `files` rides in the version word's top bit (versions stay far below 2^31): an entry keeps its size on the
 // bus, and so every packet's timing.
 constexpr std::uint32_t kFilesBit = 0x8000'0000u;
+// A saved reply's `kept` rides in its error word's top bit (errors are small numbers), for the same reason.
+constexpr std::uint32_t kNotKeptBit = 0x8000'0000u;
 void put(Writer& w, const Destination& d) {
   w.i32(d.primary).i32(d.backup).u32((d.version & ~kFilesBit) | (d.files ? kFilesBit : 0));
 }
@@ -188,7 +190,7 @@ void put(Writer& w, const FileSync& f) {
   w.i32(f.file);
   put(w, f.open);
   w.u32(static_cast<std::uint32_t>(f.receive.size()));
-  for (const auto& [open_id, saved] : f.receive) w.u64(open_id).u32(saved.sync_id).u32(saved.error).bytes(saved.data);
+  for (const auto& [open_id, saved] : f.receive) w.u64(open_id).u32(saved.sync_id).u32(saved.error | (saved.kept ? 0 : kNotKeptBit)).bytes(saved.data);
 }
 void get(Reader& r, FileSync& f) {
   f.file = r.i32();
@@ -199,6 +201,8 @@ void get(Reader& r, FileSync& f) {
     SavedReply s;
     s.sync_id = r.u32();
     s.error = r.u32();
+    s.kept = (s.error & kNotKeptBit) == 0;
+    s.error &= ~kNotKeptBit;
     s.data = r.bytes();
     f.receive[open_id] = std::move(s);
   }

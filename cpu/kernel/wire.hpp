@@ -54,6 +54,9 @@ struct SavedReply {
   std::uint32_t sync_id = 0;
   std::uint32_t error = 0;
   std::vector<std::uint8_t> data;
+  // False for a retryable request's reply (cpu/native_program.hpp): only its sync ID is kept, so a resend of
+  // that request is done again and an older one is refused (FE_SYNCTOOOLD).
+  bool kept = true;
 };
 using ReceiveSyncBlock = std::map<std::uint64_t, SavedReply>;  // open_id -> last reply
 

@@ -41,7 +41,7 @@ bool is_read(const TraceEvent& e) {
   const std::string& k = e.kind;
   if (k == "process_start" || k == "process_stop" || k == "abend") return !as_str(e, "process").empty();
   return k == "run_start" || k == "cpu_state" || k == "backup_created" || k == "takeover" || k == "pair_lost" ||
-         k == "reply_ahead" || k == "regroup_end" || k == "request_open";
+         k == "reply_ahead" || k == "regroup_end" || k == "request_open" || k == "controller_state";
 }
 
 std::string cpu_list(const std::vector<int>& cpus) {

@@ -231,6 +231,22 @@ TEST_CASE("no hung request: a server is alive while any half of it is up", "[inv
   CHECK(gone.violations().empty());
 }
 
+TEST_CASE("no hung request: a disk process whose controllers are both down waits on the hardware",
+          "[invariants]") {
+  // $B plays a volume's disk process here: a request to it is not hung while both of its controllers are
+  // down (it finishes the operation after a repair), and is again once one is back.
+  for (int down : {1, 2}) {
+    CAPTURE(down);
+    InvariantChecker c;
+    pair_in_1_and_2(c);
+    feed(c, 2'000'000, "controller_state", {{"controller", 0}}, {{"volume", "$B"}, {"state", "down"}});
+    if (down == 2)
+      feed(c, 3'000'000, "controller_state", {{"controller", 1}}, {{"volume", "$B"}, {"state", "down"}});
+    request_open(c, 10'000'000, 0, "$B", 1'000'000, 1'000'000);
+    CHECK(rules(c) == (down == 2 ? std::vector<std::string>{} : std::vector<std::string>{"no hung request"}));
+  }
+}
+
 TEST_CASE("membership agreement: the CPUs that end a round agree on its membership", "[invariants]") {
   InvariantChecker c;
   feed(c, 0, "run_start", {{"seed", 1}, {"cpus", 4}}, {{"scenario", "t.scn"}});
