@@ -131,6 +131,13 @@ struct Machine : NativeSteps {
     // requester hears it: a takeover in between answers the resend with the same error.
     return call(L_GIVEUP_SAVED, Syscall::savereply, {w(W_TAG), W_REPLY, 0, static_cast<std::uint32_t>(fe::volume_down)});
   }
+  // Reads the label and the directory again; then serves (after 0) or finishes the pending operation (1).
+  void load_directory(std::uint32_t after) {
+    w(W_AFTER_LOAD) = after;
+    w(W_DIR_VALID) = 0;
+    w(W_I) = 0;
+    go(L_LOAD_DIR);
+  }
   // The success of the pending operation: its record number (append), or nothing (create).
   RunResult reply_done() { return reply(W_REPLY, w(W_PENDING_KIND) == Pending::append ? 4 : 0, 0); }
   RunResult reply_words(std::initializer_list<std::uint32_t> words, std::int32_t error) {
@@ -186,10 +193,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         // A takeover here: no operation was pending, but the directory may have changed since this process
         // last read it (as a backup, it never has).
         if (ck::kind_of(status) == ck::kind_takeover || m.w(W_DIR_VALID) == 0) {
-          m.w(W_AFTER_LOAD) = 0;
-          m.w(W_DIR_VALID) = 0;
-          m.w(W_I) = 0;
-          m.go(L_LOAD_DIR);
+          m.load_directory(0);
           break;
         }
         m.go(P_SERVE);
@@ -358,10 +362,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
           // Read the directory, then finish what the checkpoint describes. No reply of its own to give: the
           // requester's resend is answered from the reply the old primary saved.
           m.w(W_TAG) = 0;
-          m.w(W_AFTER_LOAD) = 1;
-          m.w(W_DIR_VALID) = 0;
-          m.w(W_I) = 0;
-          m.go(L_LOAD_DIR);
+          m.load_directory(1);
           break;
         }
         if (m.w(W_PENDING_KIND) == Pending::create) {
@@ -411,10 +412,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         if (ck::kind_of(status) == ck::kind_takeover) {
           // The old primary gave the operation up; its requester's resend gets the saved error.
           m.w(W_TAG) = 0;
-          m.w(W_AFTER_LOAD) = 0;
-          m.w(W_DIR_VALID) = 0;
-          m.w(W_I) = 0;
-          m.go(L_LOAD_DIR);
+          m.load_directory(0);
           break;
         }
         return m.reply(W_REPLY, 0, fe::volume_down);
@@ -424,10 +422,7 @@ RunResult DiskProcess::run(ProcessState& ps, std::uint64_t budget) const {
         return m.call(L_PENDING_RETRIED, Syscall::delay, {kRetryMicroseconds});
       case L_PENDING_RETRIED:
         m.pop();
-        m.w(W_AFTER_LOAD) = 1;
-        m.w(W_DIR_VALID) = 0;
-        m.w(W_I) = 0;
-        m.go(L_LOAD_DIR);
+        m.load_directory(1);
         break;
       case L_IO_DONE: {
         const std::int32_t r = m.pop();
