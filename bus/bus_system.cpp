@@ -52,7 +52,6 @@ void BusSystem::schedule_at(std::uint64_t t) {
 
 void BusSystem::advance() {
   bus_.advance(now_ns());
-  if (vcd_) show_lanes(false);
 }
 
 void BusSystem::activate() {
@@ -80,41 +79,39 @@ void BusSystem::send_failed(int src, int dst, std::uint64_t msg_id) {
 void BusSystem::fail_bus(BusId b) {
   bus_.advance(now_ns());
   bus_.fail_bus(b);
-  if (vcd_) show_lanes(true);
+  if (vcd_) show_faults();
   schedule();
 }
 void BusSystem::repair_bus(BusId b) {
   bus_.advance(now_ns());
   bus_.repair_bus(b);
-  if (vcd_) show_lanes(true);
+  if (vcd_) show_faults();
   schedule();
 }
 void BusSystem::fail_path(BusId b, int cpu) {
   bus_.advance(now_ns());
   bus_.fail_path(b, cpu);
-  if (vcd_) show_lanes(true);
+  if (vcd_) show_faults();
   schedule();
 }
 void BusSystem::repair_path(BusId b, int cpu) {
   bus_.advance(now_ns());
   bus_.repair_path(b, cpu);
-  if (vcd_) show_lanes(true);
+  if (vcd_) show_faults();
   schedule();
 }
 
 void BusSystem::set_cpu_alive(int cpu, bool alive) {
   bus_.advance(now_ns());
   bus_.set_cpu_alive(cpu, alive);
-  if (vcd_) show_lanes(true);
+  if (vcd_) show_faults();
   schedule();
 }
 
 void BusSystem::trace(sim::VcdWriter& vcd) {
   vcd_ = &vcd;
-  // Each transfer's end then gets an activation of its own, and every send one at its time: at each, the
-  // lanes show what they hold at that instant (docs/bus.md: the lazy bus skips those that change nothing
-  // else).
-  bus_.set_every_transfer_visible(true);
+  // Each transfer is written when it starts, with its end: no activation of the bus is added for it.
+  bus_.set_lane_observer(this);
   for (int i = 0; i < kBusCount; ++i) {
     const auto& v = bus_.view(static_cast<BusId>(i));
     const std::string& base = lane_names_[i];
@@ -134,14 +131,24 @@ void BusSystem::trace(sim::VcdWriter& vcd) {
   }
 }
 
-void BusSystem::show_lanes(bool faults) {
+// At one instant the last change wins: a transfer that starts as another ends keeps the bus busy.
+void BusSystem::transfer(BusId b, std::uint64_t start, std::uint64_t end, int sender) {
+  const LaneWave& w = waves_[static_cast<int>(b)];
+  vcd_->change(w.busy, start, 1);
+  vcd_->change(w.sender, start, sender);
+  vcd_->change(w.busy, end, 0);
+  vcd_->change(w.sender, end, -1);
+}
+
+void BusSystem::finish_waveform() {
+  if (vcd_) bus_.advance(now_ns());
+}
+
+void BusSystem::show_faults() {
   const std::uint64_t now = now_ns();
   for (int i = 0; i < kBusCount; ++i) {
     const auto& v = bus_.view(static_cast<BusId>(i));
     LaneWave& w = waves_[i];
-    if (v.busy != w.shown.busy) vcd_->change(w.busy, now, w.shown.busy = v.busy);
-    if (v.sender != w.shown.sender) vcd_->change(w.sender, now, w.shown.sender = v.sender);
-    if (!faults) continue;  // only a fault or a repair moves these
     if (v.up != w.shown.up) vcd_->change(w.up, now, w.shown.up = v.up);
     for (std::size_t c = 0; c < w.attached.size(); ++c)
       if (v.attached[c] != w.shown.attached[c]) vcd_->change(w.attached[c], now, w.shown.attached[c] = v.attached[c]);

@@ -2,9 +2,9 @@
 // The interprocessor bus as a SystemC module: a thin shell that gives the kernel-free Dynabus its timing.
 // One method and one event drive both buses lazily: the method runs when Dynabus::next_activation() says
 // something can be delivered, failed or traced, and catches up with the transfers in between. Faults first
-// bring the Dynabus up to the current time. With a waveform open, every transfer gets its activation so
-// that .busy and .sender change at their true times: the lanes are looked at after each catching up, and
-// what changed goes to the waveform.
+// bring the Dynabus up to the current time. With a waveform open, the Dynabus reports each transfer as it
+// starts (LaneObserver), so .busy and .sender change at their true times without an activation of their
+// own: a run with a waveform is the same run as one without.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -27,7 +27,7 @@ class BusListener {  // implemented by the CPU module
   virtual void on_send_failed(int dst_cpu, std::uint64_t msg_id) = 0;
 };
 
-class BusSystem : public sc_core::sc_module, private DynabusClient {
+class BusSystem : public sc_core::sc_module, private DynabusClient, private LaneObserver {
  public:
   SC_HAS_PROCESS(BusSystem);
   // Throws std::invalid_argument when the configuration is unusable (see check_bus_config).
@@ -58,6 +58,10 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
 
   // VCD: top.bus.x.up, .busy, .sender (CPU id, -1 idle) and .path_cpuN (attachment up), same for y.
   void trace(sim::VcdWriter& vcd);
+  // At the end of a run: the transfers since the last activation, which nothing needed to see yet, go to the
+  // waveform. Hands nothing over (deliveries wait for an activation that does not come) and traces nothing:
+  // whatever would have been traced by now had its activation already.
+  void finish_waveform();
   // Packets delivered up to the current time (the Dynabus catches up first).
   std::uint64_t packets_delivered(BusId b);
   // Results the lazy driving found late: zero unless the Dynabus's activation bound is wrong (tests).
@@ -72,9 +76,10 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   void activate();
   void schedule();  // (re)arms the event for Dynabus::next_activation()
   void schedule_at(std::uint64_t t);
-  void advance();  // the Dynabus catches up with the current time; the waveform follows
-  // Writes what changed on the lanes since last time to the waveform; `faults`: the bus and its paths too.
-  void show_lanes(bool faults);
+  void advance();  // the Dynabus catches up with the current time
+  // Writes what a fault or repair changed (the bus up, its paths) to the waveform.
+  void show_faults();
+  void transfer(BusId b, std::uint64_t start, std::uint64_t end, int sender) override;
 
   Dynabus bus_;
   std::uint64_t ticks_per_ns_;
@@ -83,7 +88,7 @@ class BusSystem : public sc_core::sc_module, private DynabusClient {
   sc_core::sc_event event_;
   std::uint64_t scheduled_for_ = Dynabus::kNever;
 
-  struct LaneWave {  // a lane's signals in the waveform, and what it last showed
+  struct LaneWave {  // a lane's signals in the waveform, and what it last showed of faults
     sim::VcdWriter::Signal up, busy, sender;
     std::vector<sim::VcdWriter::Signal> attached;
     Dynabus::LaneView shown;

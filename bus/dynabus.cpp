@@ -176,6 +176,7 @@ std::uint64_t Dynabus::start_transfer(BusId b, std::uint64_t now) {
     l.view.busy = true;
     l.view.sender = cpu;
     l.end = now + transfer_ns_;
+    if (lane_observer_) lane_observer_->transfer(b, now, l.end, cpu);
     return l.end;
   }
   return kNever;
@@ -430,7 +431,7 @@ bool Dynabus::visible_end(const PacketRef& r, BusId b, std::uint64_t ends_at) co
 std::uint64_t Dynabus::lane_activation(BusId b) const {
   const Lane& l = lane(b);
   if (!l.view.busy) return l.requests ? advanced_to_ : kNever;
-  if (every_transfer_visible_ || visible_end(l.current, b, l.end)) return l.end;
+  if (visible_end(l.current, b, l.end)) return l.end;
   // The k-th packet in a sender's queue ends no earlier than k transfers from now, whatever the arbiter does.
   std::uint64_t k = kNever;
   for (int cpu = 0; cpu < config_.cpus; ++cpu) {
@@ -443,7 +444,7 @@ std::uint64_t Dynabus::lane_activation(BusId b) const {
 }
 
 std::uint64_t Dynabus::post_activation(const Post& p) const {
-  if (every_transfer_visible_ || !cpus_[p.dst].alive || lost_pending(p.src, p.dst) != 0) return p.at;
+  if (!cpus_[p.dst].alive || lost_pending(p.src, p.dst) != 0) return p.at;
   for (int i = 0; i < kBusCount; ++i) {
     const auto b = static_cast<BusId>(i);
     const Lane& l = lane(b);

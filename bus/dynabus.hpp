@@ -41,6 +41,15 @@ class DynabusClient {
   virtual void send_failed(int src, int dst, std::uint64_t msg_id) = 0;
 };
 
+// Where the Dynabus reports each transfer as it starts, with the time it will end (a transfer always runs to
+// its end: a fault loses its packet but not its time on the bus). For a waveform: the bus need not wake at
+// each transfer for it to be shown at its true times, so a run shows the same with a waveform as without.
+class LaneObserver {
+ public:
+  virtual ~LaneObserver() = default;
+  virtual void transfer(BusId b, std::uint64_t start, std::uint64_t end, int sender) = 0;
+};
+
 class Dynabus {
  public:
   static constexpr std::uint64_t kNever = ~std::uint64_t{0};
@@ -74,8 +83,8 @@ class Dynabus {
   std::uint64_t next_activation() const;
   // Hands deliveries and failures over to the client.
   void flush();
-  // Every transfer end becomes an activation (a waveform shows each transfer's busy and sender).
-  void set_every_transfer_visible(bool on) { every_transfer_visible_ = on; }
+  // Reports every transfer from now on to `o` (nullptr: to nobody).
+  void set_lane_observer(LaneObserver* o) { lane_observer_ = o; }
   // Deliveries, failures and trace events advance() found before `now`: zero unless next_activation() is
   // wrong. Tests check it.
   std::uint64_t late_results() const { return late_results_; }
@@ -235,7 +244,7 @@ class Dynabus {
   std::deque<Post> posts_;  // by time; ties in posting order
   std::uint64_t last_post_activation_ = kNever;
   std::uint64_t advanced_to_ = 0;
-  bool every_transfer_visible_ = false;
+  LaneObserver* lane_observer_ = nullptr;
   std::uint64_t emitted_ = 0;  // trace events, to tell late ones
   std::uint64_t late_results_ = 0;
 };

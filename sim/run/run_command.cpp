@@ -280,6 +280,7 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const std::uint64_t end_ns = now_ns();
   machine.report_open_requests(end_ns);  // the invariant "no hung request" (sim/report/invariants.hpp)
+  if (waveform) machine.bus().finish_waveform();
   trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
   if (std::string error; waveform && !waveform->write(end_ns, error)) {
     std::cerr << "pairsim: error: " << error << "\n";

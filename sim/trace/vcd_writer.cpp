@@ -217,6 +217,7 @@ void VcdWriter::write(std::ostream& os, std::uint64_t end_ns) const {
   std::uint64_t last = 0;
   while (more()) {
     const std::uint64_t t = next_time();
+    if (t > end_ns) break;  // made ahead of time (a transfer's end, a CPU ahead of the run's end): not run
     gather(t);
     bool stamped = false;
     for (Signal s : order) {

@@ -63,8 +63,8 @@ class VcdWriter {
   std::string reference(Signal s) const;
   std::size_t change_count() const { return changes_.size() + late_.size(); }
 
-  // Writes the file: header, every signal's value at time 0, the changes in time order, and a last time
-  // stamp at end_ns (the run's length, so a viewer shows all of it).
+  // Writes the file: header, every signal's value at time 0, the changes in time order up to end_ns (those
+  // after it are left out), and a last time stamp at end_ns (the run's length, so a viewer shows all of it).
   void write(std::ostream& out, std::uint64_t end_ns) const;
 
  private:

@@ -92,6 +92,17 @@ check("$date" not in vcd and "$version\n\tpairsim " in vcd and "$timescale\n\t1 
       "the VCD header has no wall-clock date, pairsim's version and a 1 ns time scale")
 check_vcd2fst(vcd1, "GTKWave's vcd2fst reads the VCD")
 
+# ---- 1b. A waveform watches the run without changing it: the trace is the same with --vcd as without. ----
+# (The bus is told nothing more with a waveform open: it reports each transfer as it starts, with its end.)
+for name in ("takeover-demo.scn", "pair-bank.scn", "bank-disk.scn", "pair-bank-faults.scn"):
+    folder = os.path.join(tmp, "same-" + name)
+    os.makedirs(folder)
+    plain, watched = os.path.join(folder, "plain.jsonl"), os.path.join(folder, "watched.jsonl")
+    pa = run("run", scenario(name), "--seed", "4", "--trace", plain)
+    pb = run("run", scenario(name), "--seed", "4", "--trace", watched, "--vcd", os.path.join(folder, "run.vcd"))
+    check(pa.returncode == pb.returncode and read(plain) == read(watched),
+          f"{name}: the trace with --vcd is byte-identical to the trace without")
+
 # ---- 2. The save file: relative paths, every signal it names in the VCD, markers at the faults and takeovers. ----
 gtkw = read(os.path.join(tmp, "a", "run.gtkw")).decode()
 check('[dumpfile] "run.vcd"' in gtkw, "the save file names the VCD by its file name, beside it")
