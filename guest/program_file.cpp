@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "guest/ptal_compiler.hpp"
+#include "guest/text_file.hpp"
 
 namespace pairsim::guest {
 
@@ -15,13 +16,15 @@ AssembleResult build_source_file(const std::string& path, const std::vector<std:
 
 AssembleResult load_program_file(const std::string& path, const std::vector<std::string>& include_dirs,
                                  std::vector<std::string>* warnings) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  if (in) bytes << in.rdbuf();
-  if (in && looks_like_object(bytes.str())) {
+  std::string bytes, why;
+  if (!read_whole_file(path, bytes, why)) {
     AssembleResult r;
-    std::string why;
-    r.program = deserialize(bytes.str(), why);
+    r.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file: " + why});
+    return r;
+  }
+  if (looks_like_object(bytes)) {
+    AssembleResult r;
+    r.program = deserialize(bytes, why);
     if (!r.program) r.errors.push_back(Diagnostic{path, 0, 0, why});
     return r;
   }

@@ -9,6 +9,7 @@
 #include "guest/ptal_codegen.hpp"
 #include "guest/ptal_lexer.hpp"
 #include "guest/ptal_parser.hpp"
+#include "guest/text_file.hpp"
 
 namespace pairsim::guest::ptal {
 
@@ -24,14 +25,13 @@ bool is_ptal_path(const std::string& path) {
 
 namespace {
 
-bool read_text(const std::string& path, std::string& text) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  text = s.str();
+bool read_text(const std::string& path, std::string& text, std::string* why = nullptr) {
+  std::string reason;
+  if (!read_whole_file(path, text, reason)) {
+    if (why) *why = reason;
+    return false;
+  }
+  text = plain_source(std::move(text));
   return true;
 }
 
@@ -173,10 +173,10 @@ Compiled compile_string(const std::string& source, const std::string& name,
 }
 
 Compiled compile_file(const std::string& path, const std::vector<std::string>& include_dirs) {
-  std::string text;
-  if (!read_text(path, text)) {
+  std::string text, why;
+  if (!read_text(path, text, &why)) {
     Compiled c;
-    c.messages.push_back(CompileMessage{path, 0, 0, false, "cannot read the file"});
+    c.messages.push_back(CompileMessage{path, 0, 0, false, "cannot read the file: " + why});
     return c;
   }
   return compile_string(text, path, include_dirs);
@@ -215,10 +215,10 @@ AssembleResult build_string(const std::string& source, const std::string& name,
 
 AssembleResult build_file(const std::string& path, const std::vector<std::string>& include_dirs, bool want_listing,
                           std::vector<std::string>* warnings) {
-  std::string text;
-  if (!read_text(path, text)) {
+  std::string text, why;
+  if (!read_text(path, text, &why)) {
     AssembleResult r;
-    r.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file"});
+    r.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file: " + why});
     return r;
   }
   return build_string(text, path, include_dirs, want_listing, warnings);

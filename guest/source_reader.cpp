@@ -1,8 +1,8 @@
 #include "guest/source_reader.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "guest/text_file.hpp"
 
 namespace pairsim::guest {
 namespace {
@@ -49,19 +49,17 @@ void SourceReader::include(const std::string& path, const SourceLine* from, int 
     error_in(*from, from_col, "includes are nested more than 32 deep");
     return;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in || !fs::is_regular_file(fs::path(path), ec)) {
+  std::string text, why;
+  if (!read_whole_file(path, text, why)) {
     if (from != nullptr)
-      error_in(*from, from_col, "cannot read include file " + quote(path));
+      error_in(*from, from_col, "cannot read include file " + quote(path) + ": " + why);
     else if (!stop_)
-      stop_ = !sink_(0, path, 1, 1, "cannot read " + quote(path) + ": no such file, or not readable");
+      stop_ = !sink_(0, path, 1, 1, "cannot read " + quote(path) + ": " + why);
     return;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   included_.insert(key);
   active_.push_back(key);
-  load(path, text.str());
+  load(path, plain_source(std::move(text)));
   active_.pop_back();
 }
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -119,7 +121,7 @@ int cmd_run(int argc, char* argv[]) {
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
       "seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")(
       "vcd", po::value(&o.vcd), "write a VCD waveform to FILE")("trace", po::value(&o.trace),
-                                                                "write the event trace (JSON lines) to FILE")(
+                                                                "write the event trace (JSON lines) to FILE ('-': standard output, the report then to standard error)")(
       "perfetto", po::value(&o.perfetto), "write the run as trace-event JSON (ui.perfetto.dev) to FILE")(
       "html", po::value(&o.html), "write the run as one self-contained HTML page to FILE")(
       "json", po::bool_switch(&o.json), "print the summary as one JSON object")(
@@ -386,10 +388,14 @@ int cmd_asm(int argc, char* argv[]) {
   if (listing) std::cout << result.listing;
   if (!out.empty()) {
     std::ofstream f(out, std::ios::binary | std::ios::trunc);
-    f << guest::serialize(*result.program);
     if (!f) {
       std::cerr << "pairsim: error: cannot write '" << out << "'\n";
       return exit_bad_input;
+    }
+    f << guest::serialize(*result.program);
+    if (!f.flush()) {  // a full disk shows only when the bytes leave the buffer
+      std::cerr << "pairsim: error: cannot write '" << out << "': " << std::strerror(errno) << "\n";
+      return exit_internal;
     }
   }
   if (!listing && out.empty())

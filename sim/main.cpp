@@ -17,7 +17,13 @@ int main(int argc, char* argv[]) {
 
 int sc_main(int argc, char* argv[]) {
   try {
-    return pairsim::sim::cli_main(argc, argv);
+    const int code = pairsim::sim::cli_main(argc, argv);
+    // Output that could not be written (standard output on a full disk) is an error, not a silent success.
+    if (!std::cout.flush() && code != pairsim::sim::exit_internal) {
+      std::cerr << "pairsim: error: cannot write to standard output\n";
+      return pairsim::sim::exit_internal;
+    }
+    return code;
   } catch (const std::exception& e) {
     std::cerr << "pairsim: internal error: " << e.what() << "\n";
     return pairsim::sim::exit_internal;

@@ -1,5 +1,7 @@
 #include "sim/campaign/file_io.hpp"
 
+#include "guest/text_file.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -10,13 +12,9 @@ namespace pairsim::sim {
 namespace fs = std::filesystem;
 
 std::optional<std::string> read_file(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) return std::nullopt;
-  return text.str();
+  std::string text, why;
+  if (!guest::read_whole_file(path.string(), text, why, std::uintmax_t{1} << 32)) return std::nullopt;
+  return text;
 }
 
 bool write_file(const fs::path& path, const std::string& text) {

@@ -248,7 +248,16 @@ std::string pair_tables(const std::vector<TraceEvent>& unordered, const std::str
     int first[2] = {first_cpus[name][0], first_cpus[name][1]};
     out += render(lives[name], first, all);
   }
-  if (!found) error = only.empty() ? "the trace holds no process pair" : "the trace holds no pair named " + only;
+  if (!found) {
+    error = only.empty() ? "the trace holds no process pair" : "the trace holds no pair named " + only;
+    // Process names begin with '$'; a shell eats "$NAME" in double quotes, so say what was probably meant.
+    if (!only.empty() && only[0] != '$' && lives.count("$" + only) != 0)
+      error += " (did you mean '$" + only + "'? In a shell, quote it: --pair '$" + only + "')";
+    else if (!lives.empty()) {
+      error += "; its pairs:";
+      for (const auto& name : order) error += " " + name;
+    }
+  }
   return out;
 }
 

@@ -286,7 +286,7 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
     std::cerr << "pairsim: error: " << error << "\n";
     return exit_internal;
   }
-  if (trace_file) trace_file->flush();
+  if (trace_file) trace_file->flush();  // a write error is told after the report
   // The images are written back before the report: a run whose volumes could not be saved says so, and exits 3.
   std::string save_error;
   const bool saved = !opts.save_images || machine.save_images(save_error);
@@ -303,22 +303,38 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   outcome.problems = driver.problems();
   outcome.stopped_early = driver.stopped_early();
 
-  std::ostream& out = shape ? shape->report() : std::cout;
+  // With the trace on standard output, the report goes to standard error.
+  std::ostream& out = shape ? shape->report() : opts.trace == "-" ? std::cerr : std::cout;
   out << (opts.json ? json_summary(outcome) : text_report(outcome));
+  std::string table_error;
   if (opts.table) {
     std::string err;
     const std::string table = pair_tables(pair_steps.events(), opts.pair, err, opts.table_all);
-    out << "\n" << (err.empty() ? table : "no table: " + err + "\n");
+    if (err.empty()) out << "\n" << table;
+    else table_error = "no table: " + err;
   }
   out.flush();
-  std::string view_error;
-  if (!opts.perfetto.empty() && !write_file(opts.perfetto, perfetto_json(all_events.events())))
-    view_error = "cannot write Perfetto file '" + opts.perfetto + "'";
-  if (!opts.html.empty() && !write_file(opts.html, html_report(outcome, all_events.events())))
-    view_error = "cannot write HTML report '" + opts.html + "'";
-  if (!view_error.empty()) {
-    std::cerr << "pairsim: error: " << view_error << "\n";
-    return exit_internal;
+  bool written = true;
+  if (!opts.perfetto.empty() && !write_file(opts.perfetto, perfetto_json(all_events.events()))) {
+    std::cerr << "pairsim: error: cannot write Perfetto file '" << opts.perfetto << "'\n";
+    written = false;
+  }
+  if (!opts.html.empty() && !write_file(opts.html, html_report(outcome, all_events.events()))) {
+    std::cerr << "pairsim: error: cannot write HTML report '" << opts.html << "'\n";
+    written = false;
+  }
+  if (trace_file && !trace_file->flush()) {
+    std::cerr << "pairsim: error: cannot write trace file '" << opts.trace << "': " << trace_file->error() << "\n";
+    written = false;
+  }
+  if (!out) {
+    std::cerr << "pairsim: error: cannot write the report to " << (shape ? "its file" : "standard output") << "\n";
+    written = false;
+  }
+  if (!written) return exit_internal;
+  if (!table_error.empty()) {
+    std::cerr << "pairsim: error: " << table_error << "\n";
+    return exit_bad_input;
   }
   if (!saved) {
     std::cerr << "pairsim: error: " << save_error << "\n";

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "guest/process_name.hpp"
+#include "guest/text_file.hpp"
 #include "io/volume_layout.hpp"
 #include "sim/scenario/duration.hpp"
 #include "sim/scenario/scenario_lexer.hpp"
@@ -1019,22 +1020,16 @@ ParseResult parse_scenario_file(const std::string& path) {
     r.errors.push_back({SourceLoc{path, 0, 0}, why});
     return r;
   };
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    if (std::filesystem::is_directory(path, ec)) return refuse("is a directory, not a scenario file");
-    if (std::filesystem::exists(path, ec)) return refuse("is not a regular file");
-    return refuse("cannot read the scenario file: no such file");
-  }
   // Scenarios are short; a huge file is a mistake (a log, an image), not a scenario.
-  constexpr std::uintmax_t max_bytes = 4u << 20;
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return refuse("cannot read the scenario file");
-  if (size > max_bytes) return refuse("is larger than 4 MiB: not a scenario file");
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  if (file) text << file.rdbuf();
-  if (!file || file.bad()) return refuse("cannot read the scenario file");
-  return parse_scenario(text.str(), path);
+  std::string text, why;
+  if (!guest::read_whole_file(path, text, why, std::uintmax_t{4} << 20)) {
+    if (why == "no such file") return refuse("cannot read the scenario file: no such file");
+    if (why == "is a directory") return refuse("is a directory, not a scenario file");
+    if (why.rfind("is larger", 0) == 0) return refuse(why + ": not a scenario file");
+    if (why.rfind("is not", 0) == 0) return refuse(why);
+    return refuse("cannot read the scenario file: " + why);
+  }
+  return parse_scenario(guest::plain_source(std::move(text)), path);
 }
 
 std::vector<std::string> program_search_paths(const std::string& scenario_path, const std::string& program,

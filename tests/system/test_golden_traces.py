@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pairsim_test import ROOT, check, done, run, scenario  # noqa: E402
+from pairsim_test import PAIRSIM, ROOT, check, done  # noqa: E402
+import subprocess  # noqa: E402
 
 # (scenario, seed): CPU failures and takeovers, bus and path faults, reloads, checkswitch, split brain, traps,
 # disks under controller and drive faults, heavy message traffic, compute, and compiled ptal.
@@ -40,7 +41,10 @@ tmp = tempfile.mkdtemp(prefix="pairsim-golden-")
 
 for name, seed in CASES:
     trace = os.path.join(tmp, f"{name}.{seed}.jsonl")
-    p = run("run", scenario(name), "--seed", str(seed), "--trace", trace)
+    # From the project's folder, with the scenario's path as a user types it: the trace's run_start names it.
+    p = subprocess.run([os.path.abspath(PAIRSIM), "run", os.path.join("scenarios", name), "--seed", str(seed),
+                        "--trace", trace], cwd=ROOT, capture_output=True, text=True, timeout=240,
+                       env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
     check(p.returncode == 0, f"{name} seed {seed} holds its expectations (exit {p.returncode}) {p.stderr[-300:]}")
     with open(trace, "rb") as f:
         got = f.read()

@@ -214,5 +214,8 @@ TEST_CASE("the pair table follows Table 8-1 from trace events", "[table]") {
     at = found;
   }
   pair_tables(ev, "$NOPE", err);
-  CHECK(err == "the trace holds no pair named $NOPE");
+  CHECK(err == "the trace holds no pair named $NOPE; its pairs: $P");
+  err.clear();
+  pair_tables(ev, "P", err);  // the shell ate the '$' of "$P"
+  CHECK(err == "the trace holds no pair named P (did you mean '$P'? In a shell, quote it: --pair '$P')");
 }
