@@ -2,6 +2,9 @@
 
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +14,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
@@ -22,6 +26,7 @@
 #include "sim/disk_command.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
+#include "sim/run/colour.hpp"
 #include "sim/view/event_log.hpp"
 #include "sim/view/perfetto.hpp"
 
@@ -56,13 +61,62 @@ const char* const usage_text =
     "  disk create|ls|dump|check IMAGE\n"
     "                   make, list, dump or check a disk image file\n"
     "\n"
-    "  pairsim --help | --version | <command> --help\n"
+    "  pairsim help [COMMAND] | version | <command> --help\n"
+    "  --color=never|auto|always   colour on a terminal (auto; NO_COLOR turns it off)\n"
     "\n"
     "exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input or usage; 3 internal error;\n"
     "            130 a campaign, sweep or exploration interrupted\n";
 
+// The command being parsed, for its usage after an error: its options' caption ("pairsim run SCENARIO
+// [options]") and its name as `pairsim help` takes it.
+const po::options_description* command_desc = nullptr;
+std::string command_name;
+
+const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "asm",
+                                     "disasm",  "table",    "export", "disk",  "help",  "version"};
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidate nearest to `word`, if it is near enough to be what was meant; "" otherwise.
+std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    const bool prefix = word.size() >= 3 && c.compare(0, word.size(), word) == 0;
+    if (d < best_d || (prefix && best.empty())) {
+      best = c;
+      best_d = prefix ? 0 : d;
+    }
+  }
+  return best;
+}
+
 int usage_error(const std::string& msg) {
-  std::cerr << "pairsim: error: " << msg << "\n" << usage_text;
+  std::cerr << "pairsim: " << error_word(STDERR_FILENO) << ": " << msg << "\n";
+  if (command_desc == nullptr) {
+    std::cerr << usage_text;
+    return exit_bad_input;
+  }
+  std::ostringstream printed;  // Boost keeps the caption to itself: it is the first line it prints, with a ':'
+  printed << *command_desc;
+  std::string caption = printed.str().substr(0, printed.str().find('\n'));
+  if (!caption.empty() && caption.back() == ':') caption.pop_back();
+  std::cerr << "usage: " << caption << "\n(pairsim help " << command_name << " lists its options)\n";
   return exit_bad_input;
 }
 
@@ -73,9 +127,20 @@ std::optional<int> parse(int argc, char* argv[], const po::options_description& 
                          po::variables_map& vm, int positional_count = 1, int words = 1) {
   po::positional_options_description pos;
   pos.add(positional_name, positional_count);
+  command_desc = &desc;
+  command_name.clear();
+  for (int i = 1; i <= words && i < argc; ++i) command_name += (i > 1 ? " " : "") + std::string(argv[i]);
   try {
     po::store(po::command_line_parser(argc - words, argv + words).options(desc).positional(pos).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    std::vector<std::string> names;
+    for (const auto& o : desc.options())
+      if (!o->long_name().empty() && o->long_name() != positional_name) names.push_back("--" + o->long_name());
+    std::string given = e.get_option_name();
+    given = given.substr(0, given.find('='));
+    const std::string meant = nearest(given, names);
+    return usage_error("unknown option '" + given + "'" + (meant.empty() ? "" : " (did you mean '" + meant + "'?)"));
   } catch (const po::error& e) {
     return usage_error(e.what());
   }
@@ -484,16 +549,48 @@ int cmd_export(int argc, char* argv[]) {
 
 }  // namespace
 
-int cli_main(int argc, char* argv[]) {
+int cli_main(int argc_in, char* argv_in[]) {
+  // --color=WHEN (or --color WHEN) is taken out wherever it stands: every command has it.
+  std::vector<char*> args;
+  for (int i = 0; i < argc_in; ++i) {
+    const std::string a = argv_in[i];
+    if (a == "--color" || a == "--colour" || a.rfind("--color=", 0) == 0 || a.rfind("--colour=", 0) == 0) {
+      std::string when;
+      if (a.find('=') != std::string::npos) when = a.substr(a.find('=') + 1);
+      else if (i + 1 < argc_in) when = argv_in[++i];
+      ColourMode mode;
+      if (!parse_colour_mode(when, mode)) return usage_error("--color takes never, auto or always, not '" + when + "'");
+      set_colour_mode(mode);
+      continue;
+    }
+    args.push_back(argv_in[i]);
+  }
+  args.push_back(nullptr);
+  const int argc = static_cast<int>(args.size()) - 1;
+  char** argv = args.data();
   if (argc < 2) return usage_error("no command given");
-  const std::string cmd = argv[1];
+  std::string cmd = argv[1];
+  if (cmd == "help" && argc >= 3) {  // pairsim help CMD: that command's own help
+    std::string help_flag = "--help";
+    std::vector<char*> h{argv[0], argv[2]};
+    if (argc >= 4 && std::string(argv[2]) == "campaign" && std::string(argv[3]) == "merge") h.push_back(argv[3]);
+    h.push_back(help_flag.data());
+    h.push_back(nullptr);
+    const std::string sub = argv[2];
+    if (std::find(std::begin(command_names), std::end(command_names), sub) == std::end(command_names)) {
+      const std::string meant = nearest(sub, {std::begin(command_names), std::end(command_names)});
+      return usage_error("unknown command '" + sub + "'" + (meant.empty() ? "" : " (did you mean '" + meant + "'?)"));
+    }
+    if (sub == "help" || sub == "version") cmd = sub;
+    else return cli_main(static_cast<int>(h.size()) - 1, h.data());
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << "pairsim " << PAIRSIM_VERSION
               << " — a simulator of a Tandem-style fault-tolerant multicomputer with process pairs\n\n"
               << usage_text;
     return exit_ok;
   }
-  if (cmd == "--version") {
+  if (cmd == "--version" || cmd == "version") {
     std::cout << "pairsim " << PAIRSIM_VERSION << "\n";
     return exit_ok;
   }
@@ -508,7 +605,8 @@ int cli_main(int argc, char* argv[]) {
   if (cmd == "table") return cmd_table(argc, argv);
   if (cmd == "export") return cmd_export(argc, argv);
   if (cmd == "disk") return run_disk(argc, argv);
-  return usage_error("unknown command '" + cmd + "'");
+  const std::string meant = nearest(cmd, {std::begin(command_names), std::end(command_names)});
+  return usage_error("unknown command '" + cmd + "'" + (meant.empty() ? "" : " (did you mean '" + meant + "'?)"));
 }
 
 }  // namespace pairsim::sim

@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +26,7 @@
 #include "sim/report/report.hpp"
 #include "sim/report/run_record.hpp"
 #include "sim/report/volume_facts.hpp"
+#include "sim/run/colour.hpp"
 #include "sim/run/machine.hpp"
 #include "sim/run/program_library.hpp"
 #include "sim/run/run_shape.hpp"
@@ -46,6 +51,44 @@ bool can_write(const std::string& path) {
   const bool writable = static_cast<bool>(std::ofstream(path, std::ios::app));
   if (!existed) std::filesystem::remove(path, ec);
   return writable;
+}
+
+// Ctrl-C during `pairsim run`: the run stops at the end of the slice it is in (below), with its trace
+// flushed and its report printed, and exits 130. A second Ctrl-C ends the process at once.
+volatile std::sig_atomic_t interrupt_requested = 0;
+
+extern "C" void on_interrupt(int) {
+  interrupt_requested = 1;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+// Runs the simulation to `end_ns` in slices of simulated time. SystemC carries out every event up to and at
+// the end of a slice before it returns, and the next slice goes on from there, so a run in slices is the same
+// run as in one piece (the golden traces are made this way). Between slices: Ctrl-C is noticed, and on a
+// terminal a run longer than two seconds shows its progress on one line of standard error.
+bool run_in_slices(std::uint64_t end_ns, bool show_progress) {
+  constexpr std::uint64_t slice_ns = 10'000'000;  // 10 ms of simulated time
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto shown = started;
+  bool progress_line = false;
+  std::uint64_t at = 0;
+  while (at < end_ns) {
+    const std::uint64_t step = std::min(slice_ns, end_ns - at);
+    sc_core::sc_start(sc_core::sc_time::from_value(step * sc_core::sc_time(1, sc_core::SC_NS).value()));
+    at += step;
+    if (sc_core::sc_get_status() == sc_core::SC_STOPPED) break;  // `run until $X stops` ended it
+    if (interrupt_requested) break;
+    if (!show_progress) continue;
+    const auto now = Clock::now();
+    if (now - started < std::chrono::seconds(2) || now - shown < std::chrono::milliseconds(250)) continue;
+    shown = now;
+    std::fprintf(stderr, "\r\x1b[Kpairsim: simulated %.3f s of %.3f s (%d%%)", static_cast<double>(at) / 1e9,
+                 static_cast<double>(end_ns) / 1e9, static_cast<int>(100.0 * static_cast<double>(at) / end_ns));
+    progress_line = true;
+  }
+  if (progress_line) std::fprintf(stderr, "\r\x1b[K");
+  return interrupt_requested != 0;
 }
 
 // SystemC's own reports go to the log; errors still stop the run (they become exit code 3).
@@ -276,7 +319,18 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
                  .with("cpus", scenario.machine.cpus));
 
   const auto host_start = std::chrono::steady_clock::now();
-  sc_core::sc_start(sc_core::sc_time(static_cast<double>(scenario.run.for_ns), sc_core::SC_NS));
+  // Only `pairsim run` itself listens for Ctrl-C: the runs of a campaign or sweep are stopped by their parent.
+  struct sigaction old_int {};
+  if (!shape) {
+    interrupt_requested = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    if (old_int.sa_handler == SIG_IGN) sigaction(SIGINT, &old_int, nullptr);  // started with Ctrl-C ignored
+  }
+  const bool interrupted = run_in_slices(scenario.run.for_ns, !shape && isatty(STDERR_FILENO) == 1);
+  if (!shape) sigaction(SIGINT, &old_int, nullptr);
   const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
   const std::uint64_t end_ns = now_ns();
   machine.report_open_requests(end_ns);  // the invariant "no hung request" (sim/report/invariants.hpp)
@@ -305,7 +359,8 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
 
   // With the trace on standard output, the report goes to standard error.
   std::ostream& out = shape ? shape->report() : opts.trace == "-" ? std::cerr : std::cout;
-  out << (opts.json ? json_summary(outcome) : text_report(outcome));
+  const bool colour = !shape && !opts.json && colour_on(&out == &std::cout ? STDOUT_FILENO : STDERR_FILENO);
+  out << (opts.json ? json_summary(outcome) : colour ? colour_report(text_report(outcome)) : text_report(outcome));
   std::string table_error;
   if (opts.table) {
     std::string err;
@@ -332,6 +387,11 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
     written = false;
   }
   if (!written) return exit_internal;
+  if (interrupted) {
+    std::cerr << "pairsim: interrupted at " << static_cast<double>(end_ns) / 1e9
+              << " s of simulated time: the report and the trace cover the run up to there\n";
+    return exit_run_interrupted;
+  }
   if (!table_error.empty()) {
     std::cerr << "pairsim: error: " << table_error << "\n";
     return exit_bad_input;

@@ -32,6 +32,7 @@ struct RunOptions {
 };
 
 enum ExitCode { exit_ok = 0, exit_expectation_failed = 1, exit_bad_input = 2, exit_internal = 3 };
+inline constexpr int exit_run_interrupted = 130;  // Ctrl-C, as a shell reports it
 
 int run_scenario(const RunOptions& opts);
 
