@@ -16,7 +16,8 @@ constexpr std::size_t kMaxMessages = 50;
 
 // A type: int, bytes[n], an array of n elements, or a record. Index 0 is int.
 struct TypeInfo {
-  enum class Kind : std::uint8_t { int_, bytes, array, record } kind = Kind::int_;
+  // buffer: a parameter that takes any buffer, passed as its word address and its length in bytes.
+  enum class Kind : std::uint8_t { int_, bytes, array, record, buffer } kind = Kind::int_;
   std::int64_t count = 0;  // bytes: bytes; array: elements
   int elem = 0;            // array: the element's type
   int record = -1;         // record: index into records_
@@ -37,7 +38,9 @@ struct RecordInfo {
 };
 
 struct Symbol {
-  enum class Kind : std::uint8_t { constant, global, local, param_ref, record, proc } kind = Kind::constant;
+  // param_buf: a buffer parameter, its address at frame offset `value`, its length in bytes at value + 1.
+  enum class Kind : std::uint8_t { constant, global, local, param_ref, param_buf, record, proc } kind =
+      Kind::constant;
   Place at;
   std::int64_t value = 0;  // constant; frame offset of a local, a parameter or a reference parameter
   int type = 0;
@@ -199,6 +202,18 @@ class Generator {
   // The type a TypeRef names, or -1 after an error.
   int resolve_type(const TypeRef& r) {
     int base = -1;
+    if (r.name == "buffer" && !find(r.name)) {
+      if (!param_type_ || r.count) {
+        error(r.at, "'buffer' is only a parameter's type (any buffer, passed with its length); give a variable a "
+                    "size: bytes[N], int[N] or a record");
+        return -1;
+      }
+      TypeInfo t;
+      t.kind = TypeInfo::Kind::buffer;
+      t.words = 2;
+      t.name = "buffer";
+      return add_type(t);
+    }
     if (r.name == "bytes") {
       if (!r.count) return -1;
       auto n = count(r, 4 * kMaxGlobalWords);
@@ -266,7 +281,9 @@ class Generator {
       here_ = d.at;
       if (d.kind == Decl::Kind::global) global(d);
       if (d.kind == Decl::Kind::proc) {
+        param_type_ = true;
         for (const auto& p : d.params) param_types_[&p] = resolve_type(p.type);
+        param_type_ = false;
         Symbol s;
         s.kind = Symbol::Kind::proc;
         s.at = d.at;
@@ -377,7 +394,7 @@ class Generator {
         const std::size_t before = out_.messages.size();
         const int t = type_of(*e.args[0]);
         quiet_ = was;
-        if (t < 0 || out_.messages.size() != before) return false;
+        if (t < 0 || out_.messages.size() != before || type(t).kind == TypeInfo::Kind::buffer) return false;
         v = e.op == "sizeof" ? bytes_of(t) : type(t).words;
         return true;
       }
@@ -490,6 +507,7 @@ class Generator {
             a.offset = s->value;
             break;
           case Symbol::Kind::param_ref:
+          case Symbol::Kind::param_buf:
             op("loadl " + std::to_string(s->value));
             a.mode = Access::Mode::dynamic;
             break;
@@ -508,16 +526,17 @@ class Generator {
         if (base.mode == Access::Mode::none) return a;
         const TypeInfo& bt = type(base.type);
         if (base.mode == Access::Mode::constant || base.mode == Access::Mode::byte ||
-            (bt.kind != TypeInfo::Kind::array && bt.kind != TypeInfo::Kind::bytes)) {
+            (bt.kind != TypeInfo::Kind::array && bt.kind != TypeInfo::Kind::bytes &&
+             bt.kind != TypeInfo::Kind::buffer)) {
           error(e.at, "only an array or a bytes variable can be indexed; this is " +
                           (base.mode == Access::Mode::constant ? std::string("a constant") : type_name(base.type)));
           return a;
         }
-        const bool bytes = bt.kind == TypeInfo::Kind::bytes;
+        const bool bytes = bt.kind == TypeInfo::Kind::bytes || bt.kind == TypeInfo::Kind::buffer;
         const int elem = bytes ? 0 : bt.elem;
         const std::int64_t w = bytes ? 1 : type(elem).words;
         std::int64_t k = 0;
-        if (constant(*e.args[1], k)) {
+        if (bt.kind != TypeInfo::Kind::buffer && constant(*e.args[1], k)) {
           if (k < 0 || k >= bt.count) {
             error(e.args[1]->at, "index " + std::to_string(k) + " is outside " + type_name(base.type) + " (0.." +
                                      std::to_string(bt.count - 1) + ")");
@@ -656,7 +675,7 @@ class Generator {
 
   std::string not_a_number(int t, const std::string& what) {
     const TypeInfo& ti = type(t);
-    std::string hint = ti.kind == TypeInfo::Kind::bytes
+    std::string hint = ti.kind == TypeInfo::Kind::bytes || ti.kind == TypeInfo::Kind::buffer
                            ? "; use sizeof(" + what + ") for its length or " + what + "[i] for a byte"
                        : ti.kind == TypeInfo::Kind::array ? "; use " + what + "[i] for an element"
                                                           : "; use " + what + ".field for a field";
@@ -691,6 +710,15 @@ class Generator {
         if (t < 0) {
           error(e.args[0]->at, e.op + " needs a variable, a field, an element or a type");
           return false;
+        }
+        if (type(t).kind == TypeInfo::Kind::buffer) {  // a buffer parameter's length, passed with it
+          op("loadl " + std::to_string(find(e.args[0]->text)->value + 1));
+          if (e.op == "wordsof") {
+            op("addi 3");
+            push(2);
+            op("shr");
+          }
+          return true;
         }
         push(e.op == "sizeof" ? bytes_of(t) : type(t).words);
         return true;
@@ -819,7 +847,7 @@ class Generator {
         return false;
       }
       std::int64_t n = 0;
-      if (constant(*e.args[1], n) && (n < 0 || n > bytes_of(t))) {
+      if (constant(*e.args[1], n) && (n < 0 || (type(t).kind != TypeInfo::Kind::buffer && n > bytes_of(t)))) {
         error(e.args[1]->at, "first(" + spelled(*e.args[0]) + ", " + std::to_string(n) + ") is longer than " +
                                  spelled(*e.args[0]) + " (" + std::to_string(bytes_of(t)) + " bytes)");
         return false;
@@ -837,7 +865,10 @@ class Generator {
       return false;
     }
     if (!address_of(e, what)) return false;
-    push(bytes_of(t));
+    if (type(t).kind == TypeInfo::Kind::buffer)
+      op("loadl " + std::to_string(find(e.text)->value + 1));  // only a parameter is a buffer
+    else
+      push(bytes_of(t));
     return true;
   }
 
@@ -946,6 +977,8 @@ class Generator {
       if (pt < 0) return false;
       if (is_int(pt)) {
         if (!int_argument(*e.args[i], what)) return false;
+      } else if (type(pt).kind == TypeInfo::Kind::buffer) {
+        if (!buffer(*e.args[i], false, what)) return false;
       } else {
         const int at = type_of(*e.args[i]);
         if (at != pt) {
@@ -1029,7 +1062,8 @@ class Generator {
   // checkpoint(items...): the stack (the restart point), each named global, `receive` for $RECEIVE's sync
   // block, file(n) for an open's. The descriptor is built here, with the lengths in words.
   bool checkpoint(const Expr& e) {
-    std::vector<std::string> buffers;  // "label+off, words"
+    std::vector<std::string> buffers;  // "label+off, words"; "" for a buffer parameter's, filled when running
+    std::vector<const Symbol*> runtime_buffers;
     std::vector<std::string> files;    // a number, or "" for a runtime one
     std::vector<const Expr*> runtime_files;
     for (const auto& x : e.args) {
@@ -1056,6 +1090,11 @@ class Generator {
         return false;
       }
       if (s->kind == Symbol::Kind::local || s->kind == Symbol::Kind::param_ref) continue;  // on the stack: copied
+      if (s->kind == Symbol::Kind::param_buf) {
+        buffers.emplace_back();
+        runtime_buffers.push_back(s);
+        continue;
+      }
       if (s->kind != Symbol::Kind::global) {
         error(x->at, "checkpoint copies variables; '" + x->text + "' is not one");
         return false;
@@ -1072,7 +1111,22 @@ class Generator {
     }
     const std::string l = "ck_" + std::to_string(++checkpoints_);
     std::string words = "        .word 1, " + std::to_string(buffers.size());
-    for (const auto& b : buffers) words += ", " + b;
+    std::size_t runtime_buffer = 0;
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+      if (!buffers[i].empty()) {
+        words += ", " + buffers[i];
+        continue;
+      }
+      words += ", 0, 0";  // a buffer parameter: its address, and its length in words
+      const Symbol* b = runtime_buffers[runtime_buffer++];
+      op("loadl " + std::to_string(b->value));
+      op("store " + addr(l, static_cast<std::int64_t>(2 + 2 * i)));
+      op("loadl " + std::to_string(b->value + 1));
+      op("addi 3");
+      push(2);
+      op("shr");
+      op("store " + addr(l, static_cast<std::int64_t>(3 + 2 * i)));
+    }
     words += ", " + std::to_string(files.size());
     std::size_t runtime_index = 0;
     const std::size_t first_file = 3 + 2 * buffers.size();
@@ -1129,16 +1183,18 @@ class Generator {
     here_ = d.at;
     proc_ = &d;
     scopes_.emplace_back();
-    const auto n = static_cast<std::int64_t>(d.params.size());
-    for (std::int64_t i = 0; i < n; ++i) {
-      const Param& p = d.params[static_cast<std::size_t>(i)];
+    const std::int64_t n = param_words(d);
+    std::int64_t slot = 0;
+    for (const Param& p : d.params) {
       const int t = param_types_.count(&p) ? param_types_[&p] : -1;
       if (t < 0) continue;
       Symbol s;
-      s.kind = is_int(t) ? Symbol::Kind::local : Symbol::Kind::param_ref;
+      const bool buf = type(t).kind == TypeInfo::Kind::buffer;
+      s.kind = is_int(t) ? Symbol::Kind::local : buf ? Symbol::Kind::param_buf : Symbol::Kind::param_ref;
       s.at = p.at;
       s.type = t;
-      s.value = i - 1 - n;
+      s.value = slot - 1 - n;
+      slot += buf ? 2 : 1;
       define(p.name, s);
     }
     locals_ = 0;
@@ -1321,7 +1377,7 @@ class Generator {
         return;
       }
       case Stmt::Kind::return_: {
-        const auto n = std::to_string(proc_->params.size());
+        const auto n = std::to_string(param_words(*proc_));
         if (proc_->returns_int) {
           if (!s.value) {
             error(s.at, "'" + proc_->name + "' returns an int: write return VALUE;");
@@ -1351,6 +1407,16 @@ class Generator {
     }
   }
 
+  // The words a procedure's arguments take on the stack: two for a buffer parameter, one for the others.
+  std::int64_t param_words(const Decl& d) const {
+    std::int64_t n = 0;
+    for (const Param& p : d.params) {
+      auto it = param_types_.find(&p);
+      n += it != param_types_.end() && it->second >= 0 && type(it->second).kind == TypeInfo::Kind::buffer ? 2 : 1;
+    }
+    return n;
+  }
+
   // Whether a call statement leaves a result word to drop.
   bool returns(const Expr& c) const {
     if (c.text == "print") return false;
@@ -1375,6 +1441,7 @@ class Generator {
   int checkpoints_ = 0;
   bool uses_runtime_ = false;
   bool quiet_ = false;
+  bool param_type_ = false;  // resolving a parameter's type: 'buffer' is allowed
   Place here_;
 };
 

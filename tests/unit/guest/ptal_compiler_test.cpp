@@ -18,7 +18,7 @@ bool has(const std::string& text, const std::string& piece) {
 }  // namespace
 
 TEST_CASE("the example programs compile and assemble without warnings", "[ptal]") {
-  for (const char* name : {"hello", "echo", "echo-client", "compute", "counter"}) {
+  for (const char* name : {"hello", "echo", "echo-client", "compute", "counter", "bank"}) {
     INFO(name);
     std::vector<std::string> warnings;
     const auto r = build_file(std::string(PAIRSIM_SOURCE_DIR) + "/guest/" + name + ".ptal", kLib, false, &warnings);
@@ -75,6 +75,31 @@ TEST_CASE("buffers pass their byte length; checkpoints count words", "[ptal]") {
   REQUIRE(r.program);
   CHECK(r.program->data[0] == 0x64636261u);
   CHECK(r.program->data[1] == 0x65u);
+}
+
+TEST_CASE("a buffer parameter takes any buffer with its length; checkpoint, sizeof and b[i] use it", "[ptal]") {
+  const Compiled c = compile_string(
+      "record M { a: int; t: bytes[6]; }\nvar m: M;\nvar n: int;\n"
+      "proc f(k: int, b: buffer, j: int): int {\n  _ = reply(k, b, j);\n  _ = checkpoint(b, n);\n"
+      "  return sizeof(b) + wordsof(b) + b[1];\n}\n"
+      "proc main() { _ = f(1, m, 2); _ = f(1, \"hi\", 2); _ = f(1, first(m.t, 3), 2); }\n",
+      "b.ptal", {});
+  for (const auto& m : c.messages) INFO(m.str());
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "push 1\n        push g_m\n        push 12\n        push 2\n        call p_f\n"));
+  CHECK(has(c.assembly, "push g_m+1\n        push 3\n"));
+  CHECK(has(c.assembly, "        loadl -5\n        loadl -4\n        loadl -3\n        loadl -2\n        sys 17\n"));  // k, b, its length, j
+  CHECK(has(c.assembly, ".word 1, 2, 0, 0, g_n, 1, 0"));  // b's address and words are filled when running
+  CHECK(has(c.assembly, "        loadl -4\n        store ck_1+2\n        loadl -3\n        addi 3\n"));
+  CHECK(has(c.assembly, "retv 4"));  // four argument words: k, b (two), j
+  const Compiled lib = compile_string(
+      "include \"pair.ptal\";\nrecord S { n: int; }\nvar s: S;\nvar r: bytes[8];\n"
+      "proc main() {\n  pair_start(1);\n  while true {\n    _ = pair_receive(r, s);\n    s.n += 1;\n"
+      "    pair_reply(s, s.n, FE_OK);\n  }\n}\n",
+      "lib.ptal", kLib);
+  for (const auto& m : lib.messages) INFO(m.str());
+  CHECK(lib.ok);
+  CHECK(lib.messages.empty());
 }
 
 TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {
