@@ -65,6 +65,8 @@ std::string hex(std::uint32_t v) {
 
 class Generator {
  public:
+  explicit Generator(const std::vector<std::string>& files) : files_(files) {}
+
   Generated run(const Unit& u) {
     types_.push_back(TypeInfo{});
     types_[0].name = "int";
@@ -548,24 +550,33 @@ class Generator {
             return base;
           }
         }
+        const Expr& index = *e.args[1];
+        const bool checked = bt.kind == TypeInfo::Kind::buffer || !constant(index, k);  // a constant is checked now
+        const std::int64_t length_at = bt.kind == TypeInfo::Kind::buffer ? find(e.args[0]->text)->value + 1 : 0;
+        auto check = [&] {
+          if (checked) check_index(index, bt, length_at);
+        };
         if (bytes) {
           word_address(base);
           push(4);
           op("mul");
-          if (!value(*e.args[1])) return a;
+          if (!value(index)) return a;
+          check();
           op("add");
           a.mode = Access::Mode::byte;
           a.type = 0;
           return a;
         }
         if (base.mode == Access::Mode::global && w == 1) {
-          if (!value(*e.args[1])) return a;
+          if (!value(index)) return a;
+          check();
           base.mode = Access::Mode::global_x;
           base.type = elem;
           return base;
         }
         word_address(base);
-        if (!value(*e.args[1])) return a;
+        if (!value(index)) return a;
+        check();
         if (w != 1) {
           push(w);
           op("mul");
@@ -606,6 +617,33 @@ class Generator {
         error(e.at, "this is a value, not a variable; only a variable, an element or a field can be used here");
         return a;
     }
+  }
+
+  // The run-time check of a computed index on the stack (it stays there): 0 <= index < length, else the
+  // process abends with a reason that names the ptal file and line. One unsigned comparison; the abend is
+  // out of line, at the procedure's end, one for each line and array type.
+  void check_index(const Expr& index, const TypeInfo& t, std::int64_t length_at) {
+    if (quiet_) return;  // only finding a type: no code
+    op("dup");
+    if (t.kind == TypeInfo::Kind::buffer)
+      op("loadl " + std::to_string(length_at));
+    else
+      push(t.count);
+    op("ltu");
+    const std::string file = index.at.file >= 0 && static_cast<std::size_t>(index.at.file) < files_.size()
+                                 ? files_[static_cast<std::size_t>(index.at.file)]
+                                 : std::string("?");
+    const std::string text = "index out of bounds: " + t.name + " at " +
+                             file.substr(file.find_last_of('/') == std::string::npos ? 0 : file.find_last_of('/') + 1) +
+                             ":" + std::to_string(index.at.line);
+    std::string trap;
+    for (const auto& b : bounds_traps_)
+      if (b.text == text) trap = b.label;
+    if (trap.empty()) {
+      trap = new_label();
+      bounds_traps_.push_back(BoundsTrap{trap, text, index.at});
+    }
+    op("jz " + trap);
   }
 
   // Turns an access into a word address on the stack.
@@ -1206,6 +1244,15 @@ class Generator {
       error(d.end, "procedure '" + d.name + "' can reach its end without returning a value; end it with a return");
     here_ = d.end;
     if (!ends(d.body)) op("ret " + std::to_string(n));
+    for (const auto& b : bounds_traps_) {
+      here_ = b.at;
+      label(b.label);
+      op("push " + string_label(b.text));
+      push(static_cast<std::int64_t>(b.text.size()));
+      op("sys 2");
+    }
+    bounds_traps_.clear();
+    here_ = d.end;
     line("        .endproc");
     if (locals_ > 0 && !quiet_) {
       out_.assembly.insert(adds_at, "        adds " + std::to_string(locals_) + "\n");
@@ -1441,14 +1488,21 @@ class Generator {
   int checkpoints_ = 0;
   bool uses_runtime_ = false;
   bool quiet_ = false;
-  bool param_type_ = false;  // resolving a parameter's type: 'buffer' is allowed
+  bool param_type_ = false;
+  const std::vector<std::string>& files_;
+  struct BoundsTrap {
+    std::string label;
+    std::string text;
+    Place at;
+  };
+  std::vector<BoundsTrap> bounds_traps_;  // this procedure's: emitted at its end  // resolving a parameter's type: 'buffer' is allowed
   Place here_;
 };
 
 }  // namespace
 
-Generated generate(const Unit& unit) {
-  return Generator().run(unit);
+Generated generate(const Unit& unit, const std::vector<std::string>& files) {
+  return Generator(files).run(unit);
 }
 
 }  // namespace pairsim::guest::ptal

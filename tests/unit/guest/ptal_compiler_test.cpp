@@ -102,6 +102,31 @@ TEST_CASE("a buffer parameter takes any buffer with its length; checkpoint, size
   CHECK(lib.messages.empty());
 }
 
+TEST_CASE("a computed index is checked when running; a constant one only when compiling", "[ptal]") {
+  const Compiled c = compile_string(
+      "var a: int[4];\nvar b: bytes[6];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n  b[i] = 2;\n"
+      "  a[3] = a[i] + a[i];\n}\n",
+      "x/chk.ptal", {});
+  for (const auto& m : c.messages) INFO(m.str());
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "        loadl 1\n        dup\n        push 4\n        ltu\n        jz .L1\n        push 1\n"
+                        "        storex g_a\n"));
+  CHECK(has(c.assembly, "        dup\n        push 6\n        ltu\n        jz .L2\n"));
+  CHECK(has(c.assembly, "        store g_a+3\n"));  // a[3]: no check
+  // One abend for each line and type, out of line at the procedure's end, naming the file and line.
+  CHECK(has(c.assembly, "jz .L3\n        loadx g_a\n        loadl 1\n        dup\n        push 4\n        ltu\n"
+                        "        jz .L3\n"));
+  CHECK(has(c.assembly, ".L1:\n        push s_0\n        push 41\n        sys 2\n"));
+  const auto r = build_string(
+      "var a: int[4];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n}\n", "chk.ptal", {});
+  REQUIRE(r.program);
+  const std::string text = "index out of bounds: int[4] at chk.ptal:4";
+  std::string data;
+  for (auto w : r.program->data)
+    for (int k = 0; k < 4; ++k) data += static_cast<char>((w >> (8 * k)) & 0xFF);
+  CHECK(has(data, text));
+}
+
 TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {
   const Compiled c = compile_string(
       "include \"pair.ptal\";\ninclude \"pair.ptal\";\nproc main() { _ = pair_backup_from(1); }\n", "i.ptal", kLib);
