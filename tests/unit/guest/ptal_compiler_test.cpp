@@ -88,7 +88,9 @@ TEST_CASE("a buffer parameter takes any buffer with its length; checkpoint, size
   REQUIRE(c.ok);
   CHECK(has(c.assembly, "push 1\n        push g_m\n        push 12\n        push 2\n        call p_f\n"));
   CHECK(has(c.assembly, "push g_m+1\n        push 3\n"));
-  CHECK(has(c.assembly, "        loadl -5\n        loadl -4\n        loadl -3\n        loadl -2\n        sys 17\n"));  // k, b, its length, j
+  CHECK(has(c.assembly,
+            "        loadl -5\n        loadl -4\n        loadl -3\n        loadl -2\n        sys 17\n"));  // k, b, its
+                                                                                                           // length, j
   CHECK(has(c.assembly, ".word 1, 2, 0, 0, g_n, 1, 0"));  // b's address and words are filled when running
   CHECK(has(c.assembly, "        loadl -4\n        store ck_1+2\n        loadl -3\n        addi 3\n"));
   CHECK(has(c.assembly, "retv 4"));  // four argument words: k, b (two), j
@@ -109,16 +111,18 @@ TEST_CASE("a computed index is checked when running; a constant one only when co
       "x/chk.ptal", {});
   for (const auto& m : c.messages) INFO(m.str());
   REQUIRE(c.ok);
-  CHECK(has(c.assembly, "        loadl 1\n        dup\n        push 4\n        ltu\n        jz .L1\n        push 1\n"
-                        "        storex g_a\n"));
+  CHECK(has(c.assembly,
+            "        loadl 1\n        dup\n        push 4\n        ltu\n        jz .L1\n        push 1\n"
+            "        storex g_a\n"));
   CHECK(has(c.assembly, "        dup\n        push 6\n        ltu\n        jz .L2\n"));
   CHECK(has(c.assembly, "        store g_a+3\n"));  // a[3]: no check
   // One abend for each line and type, out of line at the procedure's end, naming the file and line.
-  CHECK(has(c.assembly, "jz .L3\n        loadx g_a\n        loadl 1\n        dup\n        push 4\n        ltu\n"
-                        "        jz .L3\n"));
+  CHECK(has(c.assembly,
+            "jz .L3\n        loadx g_a\n        loadl 1\n        dup\n        push 4\n        ltu\n"
+            "        jz .L3\n"));
   CHECK(has(c.assembly, ".L1:\n        push s_0\n        push 41\n        sys 2\n"));
-  const auto r = build_string(
-      "var a: int[4];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n}\n", "chk.ptal", {});
+  const auto r =
+      build_string("var a: int[4];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n}\n", "chk.ptal", {});
   REQUIRE(r.program);
   const std::string text = "index out of bounds: int[4] at chk.ptal:4";
   std::string data;
