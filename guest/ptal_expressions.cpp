@@ -89,7 +89,7 @@ Access Generator::access(const Expr& e) {
         }
       }
       const Expr& index = *e.args[1];
-      const bool checked = bt.kind == TypeInfo::Kind::buffer || !constant(index, k);  // a constant is checked now
+      const bool checked = bt.kind == TypeInfo::Kind::buffer || (!constant(index, k) && !in_bounds(index, bt.count));
       const std::int64_t length_at = bt.kind == TypeInfo::Kind::buffer ? find(e.args[0]->text)->value + 1 : 0;
       auto check = [&] {
         if (checked) check_index(index, bt, length_at);
@@ -155,6 +155,14 @@ Access Generator::access(const Expr& e) {
       error(e.at, "this is a value, not a variable; only a variable, an element or a field can be used here");
       return a;
   }
+}
+
+bool Generator::in_bounds(const Expr& index, std::int64_t count) const {
+  if (index.kind != Expr::Kind::name) return false;
+  const Symbol* s = find(index.text);
+  if (!s || s->kind != Symbol::Kind::local) return false;
+  auto it = for_ranges_.find(s->value);
+  return it != for_ranges_.end() && it->second.first >= 0 && it->second.second <= count;
 }
 
 void Generator::check_index(const Expr& index, const TypeInfo& t, std::int64_t length_at) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "guest/ptal_ast.hpp"
@@ -118,6 +119,9 @@ class Generator {
   // out of line, at the procedure's end, one for each line and array type.
   void check_index(const Expr& index, const TypeInfo& t, std::int64_t length_at);
 
+  // True when `index` is a for loop's variable whose range lies in 0..count-1 (for_ranges_).
+  bool in_bounds(const Expr& index, std::int64_t count) const;
+
   // Turns an access into a word address on the stack.
   void word_address(Access& a);
   void load(const Access& a);
@@ -161,6 +165,9 @@ class Generator {
   int new_local(const std::string& name, int t, Place at);
   void stmt(const Stmt& s);
 
+  // True when `b` assigns `name`, or declares another `name` that hides it.
+  bool changes(const Block& b, const std::string& name) const;
+
   // The words a procedure's arguments take on the stack: two for a buffer parameter, one for the others.
   std::int64_t param_words(const Decl& d) const;
 
@@ -191,6 +198,9 @@ class Generator {
     Place at;
   };
   std::vector<BoundsTrap> bounds_traps_;  // this procedure's: emitted at its end
+  // The for loops being compiled whose variable (by frame offset) stays in [first, second): from a
+  // constant to a constant, not assigned in the body. An index that is such a variable may need no check.
+  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> for_ranges_;
   Place here_;
 };
 

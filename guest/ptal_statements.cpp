@@ -220,6 +220,9 @@ void Generator::stmt(const Stmt& s) {
         lim = new_local("", 0, s.at);
         op("storel " + std::to_string(lim));
       }
+      std::int64_t from = 0;
+      const bool bounded = fixed && constant(*s.value, from) && !changes(s.blocks[0], s.name);
+      if (bounded) for_ranges_[var] = {from, k};  // in the body: from <= var < k
       const std::string top = new_label(), step = new_label(), end = new_label();
       label(top);
       op("loadl " + std::to_string(var));
@@ -232,6 +235,7 @@ void Generator::stmt(const Stmt& s) {
       loops_.push_back(Loop{end, step});
       block(s.blocks[0]);
       loops_.pop_back();
+      for_ranges_.erase(var);
       here_ = s.at;
       label(step);
       op("loadl " + std::to_string(var));
@@ -271,6 +275,17 @@ void Generator::stmt(const Stmt& s) {
       return;
     }
   }
+}
+
+bool Generator::changes(const Block& b, const std::string& name) const {
+  for (const auto& s : b) {
+    if ((s->kind == Stmt::Kind::var || s->kind == Stmt::Kind::for_) && s->name == name) return true;  // or hides it
+    if (s->kind == Stmt::Kind::assign && s->target->kind == Expr::Kind::name && s->target->text == name) return true;
+    for (const auto& blk : s->blocks)
+      if (changes(blk, name)) return true;
+    if (changes(s->else_block, name)) return true;
+  }
+  return false;
 }
 
 }  // namespace pairsim::guest::ptal::gen

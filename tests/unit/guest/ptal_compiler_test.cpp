@@ -131,6 +131,23 @@ TEST_CASE("a computed index is checked when running; a constant one only when co
   CHECK(has(data, text));
 }
 
+TEST_CASE("a for loop's variable needs no index check when its range is inside the array", "[ptal]") {
+  auto checks = [](const std::string& body) {
+    const Compiled c = compile_string("var a: int[4];\nproc main() {\n" + body + "\n}\n", "f.ptal", {});
+    for (const auto& m : c.messages) INFO(m.str());
+    REQUIRE(c.ok);
+    return has(c.assembly, "ltu");
+  };
+  CHECK(!checks("  for i in 0..4 { a[i] = i; }"));
+  CHECK(!checks("  for i in 1..3 { for j in 0..4 { a[j] = a[i]; } }"));
+  CHECK(checks("  for i in 0..5 { a[i] = i; }"));                                // 4 is outside
+  CHECK(checks("  for i in -1..3 { a[i] = i; }"));                               // so is -1
+  CHECK(checks("  for i in 0..arg(0, 4) { a[i] = i; }"));                        // a computed limit
+  CHECK(checks("  for i in 0..4 { i += 1; a[i] = i; }"));                        // assigned in the body
+  CHECK(checks("  for i in 0..4 { if i == 0 { var i: int = 9; a[i] = 1; } }"));  // another i
+  CHECK(checks("  for i in 0..4 { }\n  var k: int = 7;\n  a[k] = 1;"));          // after the loop
+}
+
 TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {
   const Compiled c = compile_string(
       "include \"pair.ptal\";\ninclude \"pair.ptal\";\nproc main() { _ = pair_backup_from(1); }\n", "i.ptal", kLib);
