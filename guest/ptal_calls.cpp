@@ -192,8 +192,8 @@ bool Generator::checkpoint(const Expr& e) {
       error(x->at, "'" + x->text + "' is not defined; declare it with var first");
       return false;
     }
-    if (s->kind == Symbol::Kind::local || s->kind == Symbol::Kind::param_ref) continue;  // on the stack: copied
-    if (s->kind == Symbol::Kind::param_buf) {
+    if (s->kind == Symbol::Kind::local) continue;                                    // on the stack: copied
+    if (s->kind == Symbol::Kind::param_buf || s->kind == Symbol::Kind::param_ref) {  // the buffer it refers to
       buffers.emplace_back();
       runtime_buffers.push_back(s);
       continue;
@@ -220,10 +220,14 @@ bool Generator::checkpoint(const Expr& e) {
       words += ", " + buffers[i];
       continue;
     }
-    words += ", 0, 0";  // a buffer parameter: its address, and its length in words
     const Symbol* b = runtime_buffers[runtime_buffer++];
-    op("loadl " + std::to_string(b->value));
+    op("loadl " + std::to_string(b->value));  // a parameter's buffer: its address when running ...
     op("store " + addr(l, static_cast<std::int64_t>(2 + 2 * i)));
+    if (b->kind == Symbol::Kind::param_ref) {  // ... and its length in words, from its type
+      words += ", 0, " + std::to_string(type(b->type).words);
+      continue;
+    }
+    words += ", 0, 0";  // ... or from the length passed with it
     op("loadl " + std::to_string(b->value + 1));
     op("addi 3");
     push(2);

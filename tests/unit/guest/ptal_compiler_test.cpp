@@ -94,6 +94,14 @@ TEST_CASE("a buffer parameter takes any buffer with its length; checkpoint, size
   CHECK(has(c.assembly, ".word 1, 2, 0, 0, g_n, 1, 0"));  // b's address and words are filled when running
   CHECK(has(c.assembly, "        loadl -4\n        store ck_1+2\n        loadl -3\n        addi 3\n"));
   CHECK(has(c.assembly, "retv 4"));  // four argument words: k, b (two), j
+  // A record parameter in a checkpoint: the record it refers to, not the reference on the stack.
+  const Compiled r = compile_string(
+      "record M { a: int; t: bytes[6]; }\nvar m: M;\nproc f(x: M) {\n  _ = checkpoint(x);\n}\n"
+      "proc main() { f(m); }\n",
+      "r.ptal", {});
+  REQUIRE(r.ok);
+  CHECK(has(r.assembly, ".word 1, 1, 0, 3, 0"));
+  CHECK(has(r.assembly, "        loadl -2\n        store ck_1+2\n        push ck_1\n        sys 24\n"));
   const Compiled lib = compile_string(
       "include \"pair.ptal\";\nrecord S { n: int; }\nvar s: S;\nvar r: bytes[8];\n"
       "proc main() {\n  pair_start(1);\n  while true {\n    _ = pair_receive(r, s);\n    s.n += 1;\n"
