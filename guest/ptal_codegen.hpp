@@ -21,6 +21,7 @@ struct Generated {
   std::vector<Message> messages;
 };
 
-Generated generate(const Unit& unit);
+// `files` names the compilation's files by index (Place::file), for the run-time checks' messages.
+Generated generate(const Unit& unit, const std::vector<std::string>& files = {});
 
 }  // namespace pairsim::guest::ptal

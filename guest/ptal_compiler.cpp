@@ -43,7 +43,7 @@ class Compilation {
     add(source, name);
     Compiled c;
     if (errors_ == 0) {
-      Generated g = generate(unit_);
+      Generated g = generate(unit_, files_);
       for (auto& m : g.messages) note(m.at, m.warning, m.text);
       c.assembly = std::move(g.assembly);
       c.line_map = std::move(g.lines);

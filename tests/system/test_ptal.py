@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """ptal programs through the pairsim binary: asm, listing and disasm with ptal lines, a guest fault traced to
-its ptal line, and compiled compute within 1.5x the hand-written assembly's guest instructions."""
+its ptal line, an index outside its array stopping the process with the ptal file and line, and compiled compute within 1.5x the hand-written assembly's guest instructions."""
 import os
 import tempfile
 import sys
@@ -29,6 +29,35 @@ with tempfile.TemporaryDirectory() as d:
         dis = run("disasm", prog).stdout
         at = [line for line in dis.splitlines() if f"C {abends[0]['p']:06X}" in line]
         check(len(at) == 1 and "line 4" in at[0], f"its P is on ptal line 4: {at}")
+
+# An index outside its array: the write does not happen, the abend's reason names the file and line, its
+# P is on that line, and a buffer parameter's index is checked against the length passed with it.
+src = ("var a: int[4];\nvar guard: int;\nproc main() {\n  for i in 0..arg(0, 5) {\n    a[i] = 7;\n"
+       "    print(\"set \", i);\n  }\n}\n")
+src_buf = ("proc poke(b: buffer, i: int) {\n  b[i] = 1;\n}\nvar t: bytes[6];\n"
+           "proc main() {\n  poke(t, 5);\n  print(\"ok\");\n  poke(first(t, 2), 2);\n}\n")
+with tempfile.TemporaryDirectory() as d:
+    prog = os.path.join(d, "bounds.ptal")
+    with open(prog, "w") as f:
+        f.write(src)
+    p, summary, events = run_text(f"machine cpus 2\nstart $B program {prog} cpu 0\nrun until $B stops or 1s\n"
+                                  f"expect output $B \"set 3\"\n")
+    abends = [e for e in events if e.get("kind") == "abend"]
+    outputs = [e for e in events if e.get("kind") == "output"]
+    check(len(outputs) == 4, f"a[0..3] are written, a[4] is not ({len(outputs)} lines)")
+    check(len(abends) == 1 and abends[0].get("reason") == "index out of bounds: int[4] at bounds.ptal:5",
+          f"the write to a[4] stops the process with the line: {abends}")
+    if abends:
+        dis = run("disasm", prog).stdout
+        at = [line for line in dis.splitlines() if f"C {abends[0]['p'] - 1:06X}" in line]  # P is past the sys
+        check(len(at) == 1 and "line 5" in at[0] and "sys" in at[0], f"its abend is on ptal line 5: {at}")
+    prog = os.path.join(d, "bufbounds.ptal")
+    with open(prog, "w") as f:
+        f.write(src_buf)
+    p, summary, events = run_text(f"machine cpus 2\nstart $B program {prog} cpu 0\nrun until $B stops or 1s\n")
+    abends = [e for e in events if e.get("kind") == "abend"]
+    check(len(abends) == 1 and abends[0].get("reason") == "index out of bounds: buffer at bufbounds.ptal:2",
+          f"a buffer parameter's index past its length stops the process: {abends}")
 
 counts = {}
 for name in ("guest-compute.scn", "guest-compute-ptal.scn"):

@@ -18,7 +18,7 @@ bool has(const std::string& text, const std::string& piece) {
 }  // namespace
 
 TEST_CASE("the example programs compile and assemble without warnings", "[ptal]") {
-  for (const char* name : {"hello", "echo", "echo-client", "compute", "counter"}) {
+  for (const char* name : {"hello", "echo", "echo-client", "compute", "counter", "bank"}) {
     INFO(name);
     std::vector<std::string> warnings;
     const auto r = build_file(std::string(PAIRSIM_SOURCE_DIR) + "/guest/" + name + ".ptal", kLib, false, &warnings);
@@ -75,6 +75,85 @@ TEST_CASE("buffers pass their byte length; checkpoints count words", "[ptal]") {
   REQUIRE(r.program);
   CHECK(r.program->data[0] == 0x64636261u);
   CHECK(r.program->data[1] == 0x65u);
+}
+
+TEST_CASE("a buffer parameter takes any buffer with its length; checkpoint, sizeof and b[i] use it", "[ptal]") {
+  const Compiled c = compile_string(
+      "record M { a: int; t: bytes[6]; }\nvar m: M;\nvar n: int;\n"
+      "proc f(k: int, b: buffer, j: int): int {\n  _ = reply(k, b, j);\n  _ = checkpoint(b, n);\n"
+      "  return sizeof(b) + wordsof(b) + b[1];\n}\n"
+      "proc main() { _ = f(1, m, 2); _ = f(1, \"hi\", 2); _ = f(1, first(m.t, 3), 2); }\n",
+      "b.ptal", {});
+  for (const auto& m : c.messages) INFO(m.str());
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "push 1\n        push g_m\n        push 12\n        push 2\n        call p_f\n"));
+  CHECK(has(c.assembly, "push g_m+1\n        push 3\n"));
+  CHECK(has(c.assembly,
+            "        loadl -5\n        loadl -4\n        loadl -3\n        loadl -2\n        sys 17\n"));  // k, b, its
+                                                                                                           // length, j
+  CHECK(has(c.assembly, ".word 1, 2, 0, 0, g_n, 1, 0"));  // b's address and words are filled when running
+  CHECK(has(c.assembly, "        loadl -4\n        store ck_1+2\n        loadl -3\n        addi 3\n"));
+  CHECK(has(c.assembly, "retv 4"));  // four argument words: k, b (two), j
+  // A record parameter in a checkpoint: the record it refers to, not the reference on the stack.
+  const Compiled r = compile_string(
+      "record M { a: int; t: bytes[6]; }\nvar m: M;\nproc f(x: M) {\n  _ = checkpoint(x);\n}\n"
+      "proc main() { f(m); }\n",
+      "r.ptal", {});
+  REQUIRE(r.ok);
+  CHECK(has(r.assembly, ".word 1, 1, 0, 3, 0"));
+  CHECK(has(r.assembly, "        loadl -2\n        store ck_1+2\n        push ck_1\n        sys 24\n"));
+  const Compiled lib = compile_string(
+      "include \"pair.ptal\";\nrecord S { n: int; }\nvar s: S;\nvar r: bytes[8];\n"
+      "proc main() {\n  pair_start(1);\n  while true {\n    _ = pair_receive(r, s);\n    s.n += 1;\n"
+      "    pair_reply(s, s.n, FE_OK);\n  }\n}\n",
+      "lib.ptal", kLib);
+  for (const auto& m : lib.messages) INFO(m.str());
+  CHECK(lib.ok);
+  CHECK(lib.messages.empty());
+}
+
+TEST_CASE("a computed index is checked when running; a constant one only when compiling", "[ptal]") {
+  const Compiled c = compile_string(
+      "var a: int[4];\nvar b: bytes[6];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n  b[i] = 2;\n"
+      "  a[3] = a[i] + a[i];\n}\n",
+      "x/chk.ptal", {});
+  for (const auto& m : c.messages) INFO(m.str());
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly,
+            "        loadl 1\n        dup\n        push 4\n        ltu\n        jz .L1\n        push 1\n"
+            "        storex g_a\n"));
+  CHECK(has(c.assembly, "        dup\n        push 6\n        ltu\n        jz .L2\n"));
+  CHECK(has(c.assembly, "        store g_a+3\n"));  // a[3]: no check
+  // One abend for each line and type, out of line at the procedure's end, naming the file and line.
+  CHECK(has(c.assembly,
+            "jz .L3\n        loadx g_a\n        loadl 1\n        dup\n        push 4\n        ltu\n"
+            "        jz .L3\n"));
+  CHECK(has(c.assembly, ".L1:\n        push s_0\n        push 41\n        sys 2\n"));
+  const auto r =
+      build_string("var a: int[4];\nproc main() {\n  var i: int = arg(0, 0);\n  a[i] = 1;\n}\n", "chk.ptal", {});
+  REQUIRE(r.program);
+  const std::string text = "index out of bounds: int[4] at chk.ptal:4";
+  std::string data;
+  for (auto w : r.program->data)
+    for (int k = 0; k < 4; ++k) data += static_cast<char>((w >> (8 * k)) & 0xFF);
+  CHECK(has(data, text));
+}
+
+TEST_CASE("a for loop's variable needs no index check when its range is inside the array", "[ptal]") {
+  auto checks = [](const std::string& body) {
+    const Compiled c = compile_string("var a: int[4];\nproc main() {\n" + body + "\n}\n", "f.ptal", {});
+    for (const auto& m : c.messages) INFO(m.str());
+    REQUIRE(c.ok);
+    return has(c.assembly, "ltu");
+  };
+  CHECK(!checks("  for i in 0..4 { a[i] = i; }"));
+  CHECK(!checks("  for i in 1..3 { for j in 0..4 { a[j] = a[i]; } }"));
+  CHECK(checks("  for i in 0..5 { a[i] = i; }"));                                // 4 is outside
+  CHECK(checks("  for i in -1..3 { a[i] = i; }"));                               // so is -1
+  CHECK(checks("  for i in 0..arg(0, 4) { a[i] = i; }"));                        // a computed limit
+  CHECK(checks("  for i in 0..4 { i += 1; a[i] = i; }"));                        // assigned in the body
+  CHECK(checks("  for i in 0..4 { if i == 0 { var i: int = 9; a[i] = 1; } }"));  // another i
+  CHECK(checks("  for i in 0..4 { }\n  var k: int = 7;\n  a[k] = 1;"));          // after the loop
 }
 
 TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {

@@ -196,6 +196,13 @@ TEST_CASE("name and type errors", "[ptal][errors]") {
   check_error(in_main("var a: int[2]; var b: int = a[1] + a;"), 2, 36, "'a' is int[2], not a number");
 }
 
+TEST_CASE("buffer is only a parameter's type", "[ptal][errors]") {
+  check_error("var b: buffer;\nproc main() { }\n", 1, 8, "'buffer' is only a parameter's type");
+  check_error("proc f(b: buffer[2]) { }\nproc main() { }\n", 1, 11, "'buffer' is only a parameter's type");
+  check_error("proc f(b: buffer): int {\n  return b;\n}\nproc main() { }\n", 2, 10, "'b' is buffer, not a number");
+  check_error("proc f(b: buffer) { }\nproc main() { f(3); }\n", 2, 17, "must be a buffer");
+}
+
 TEST_CASE("several errors in one run, in source order", "[ptal][errors]") {
   const Compiled c = compile_string(in_main("a = 1;\nb = 2;\nc = 3;"), "bad.ptal", {});
   CHECK(!c.ok);
