@@ -71,25 +71,28 @@ int run_grade(int argc, char* argv[]) {
   std::vector<std::string> positional;
   std::string replay, keep, jobs_text = "2";
   bool quick = false;
-  po::options_description desc(grade_usage);
+  po::options_description desc("options");
   desc.add_options()("help,h", "this help")("quick", po::bool_switch(&quick),
                                             "fewer moments a check (each check's `quick`): a first look")(
       "jobs,j", po::value(&jobs_text), "runs at a time (default 2)")(
       "replay", po::value(&replay), "run one check (at moment K of its window) and print its whole report")(
-      "keep", po::value(&keep), "write the scenarios the checks run into DIR and keep them")(
-      "args", po::value(&positional)->multitoken(), "LAB SUBMISSION");
+      "keep", po::value(&keep), "write the scenarios the checks run into DIR and keep them");
+  po::options_description hidden;
+  hidden.add_options()("args", po::value(&positional)->multitoken(), "LAB SUBMISSION");
+  po::options_description every;
+  every.add(desc).add(hidden);
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(desc).positional(pos).run(), vm);
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(every).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "pairsim: error: " << e.what() << "\nusage: " << grade_usage;
     return exit_bad_input;
   }
   if (vm.count("help")) {
-    std::cout << desc << "\n";
+    std::cout << "usage: " << grade_usage << "\n" << desc << "\n";
     return exit_ok;
   }
   if (positional.size() != 2) {
@@ -139,6 +142,7 @@ int run_grade(int argc, char* argv[]) {
   {
     std::vector<std::string> warnings;
     const auto built = guest::load_program_file(submission.string(), {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, &warnings);
+    for (const auto& w : warnings) std::cerr << w << "\n";  // the compiler's warnings are the student's too
     if (!built.program) {
       for (const auto& d : built.errors) std::cerr << d.str() << "\n";
       std::cerr << "pairsim: error: the submission does not compile; nothing was graded\n";
