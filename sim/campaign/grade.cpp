@@ -70,9 +70,8 @@ std::optional<std::uint64_t> whole(const std::string& s, std::uint64_t lo, std::
 
 bool is_check_name(const std::string& s) {
   if (s.empty() || s.size() > 40) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -88,8 +87,10 @@ std::size_t code_end(const std::string& line) {
   bool in_string = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
     if (in_string) {
-      if (line[i] == '\\') ++i;
-      else if (line[i] == '"') in_string = false;
+      if (line[i] == '\\')
+        ++i;
+      else if (line[i] == '"')
+        in_string = false;
     } else if (line[i] == '"') {
       in_string = true;
     } else if (line[i] == '#') {
@@ -171,7 +172,8 @@ std::optional<LabManifest> parse_lab_manifest(const std::string& text, const std
       continue;
     }
     if (auto it = names.find(w[1].text); it != names.end()) {
-      error(ln, w[1].col, "check '" + w[1].text + "' is named twice (first on line " + std::to_string(it->second) + ")");
+      error(ln, w[1].col,
+            "check '" + w[1].text + "' is named twice (first on line " + std::to_string(it->second) + ")");
       continue;
     }
     c.name = w[1].text;
@@ -188,9 +190,11 @@ std::optional<LabManifest> parse_lab_manifest(const std::string& text, const std
         }
         const auto v = whole(w[i + 1].text, opt == "points" ? 0 : 1, opt == "points" ? 1000 : 10000);
         if (!v) {
-          error(ln, w[i + 1].col,
-                opt + (opt == "points" ? " takes a whole number from 0 to 1000" : " takes a whole number from 1 to 10000") +
-                    ", not '" + w[i + 1].text + "'");
+          error(
+              ln, w[i + 1].col,
+              opt +
+                  (opt == "points" ? " takes a whole number from 0 to 1000" : " takes a whole number from 1 to 10000") +
+                  ", not '" + w[i + 1].text + "'");
           ok = false;
           break;
         }
@@ -206,7 +210,8 @@ std::optional<LabManifest> parse_lab_manifest(const std::string& text, const std
         ++i;
       } else if (opt == "fault") {
         if (i + 1 >= w.size() || !w[i + 1].quoted) {
-          error(ln, i + 1 < w.size() ? w[i + 1].col : end_col, "fault needs its words in quotes: fault \"the primary's CPU failed\"");
+          error(ln, i + 1 < w.size() ? w[i + 1].col : end_col,
+                "fault needs its words in quotes: fault \"the primary's CPU failed\"");
           ok = false;
           break;
         }
@@ -235,8 +240,10 @@ std::optional<LabManifest> parse_lab_manifest(const std::string& text, const std
     m.checks.push_back(std::move(c));
   }
   if (errors.empty()) {
-    if (m.submission.empty()) error(static_cast<int>(lines.size()) + 1, 1, "the manifest names no submission file");
-    else if (m.checks.empty()) error(static_cast<int>(lines.size()) + 1, 1, "the manifest has no check");
+    if (m.submission.empty())
+      error(static_cast<int>(lines.size()) + 1, 1, "the manifest names no submission file");
+    else if (m.checks.empty())
+      error(static_cast<int>(lines.size()) + 1, 1, "the manifest has no check");
   }
   if (!errors.empty()) return std::nullopt;
   return m;
@@ -276,8 +283,10 @@ std::string substitute_programs(const std::string& text, const std::string& subm
         while (q < code.size() && code[q] != ' ' && code[q] != '\t') program += code[q++];
       }
       std::string path;
-      if (program == submission_name) path = submission_path;
-      else if (std::find(lab_files.begin(), lab_files.end(), program) != lab_files.end()) path = lab_dir + "/" + program;
+      if (program == submission_name)
+        path = submission_path;
+      else if (std::find(lab_files.begin(), lab_files.end(), program) != lab_files.end())
+        path = lab_dir + "/" + program;
       if (!path.empty()) code = code.substr(0, p) + quoted(path) + code.substr(q);
     }
     out += code + line.substr(end) + "\n";
@@ -353,10 +362,12 @@ bool CheckOutcome::passed() const {
          std::all_of(results.begin(), results.end(), [](const RunResult& r) { return r.verdict == Verdict::held; });
 }
 
-int points_earned(const CheckOutcome& o) { return o.passed() ? o.check->points : 0; }
+int points_earned(const CheckOutcome& o) {
+  return o.passed() ? o.check->points : 0;
+}
 
-std::string grade_report(const LabManifest& m, const std::string& lab_name,
-                         const std::vector<CheckOutcome>& outcomes, const std::string& command) {
+std::string grade_report(const LabManifest& m, const std::string& lab_name, const std::vector<CheckOutcome>& outcomes,
+                         const std::string& command) {
   std::ostringstream out;
   out << "lab " << lab_name << (m.title.empty() ? "" : ": " + m.title) << "\n\n";
   int earned = 0, possible = 0, passed = 0;

@@ -61,8 +61,8 @@ std::string moment_words(std::uint64_t t_ns);
 // What one check came to: one result a moment (one for a check without moments), in moment order.
 struct CheckOutcome {
   const LabCheck* check = nullptr;
-  std::string scenario_text;          // the check's scenario as written (for the advice comments)
-  std::vector<std::uint64_t> times;   // the moments' times (empty without moments)
+  std::string scenario_text;         // the check's scenario as written (for the advice comments)
+  std::vector<std::uint64_t> times;  // the moments' times (empty without moments)
   std::vector<RunResult> results;
   // Read from each run's summary: what each failed expectation found (by line), and the processes that
   // abended, as "$X abended in cpu N: REASON".
@@ -77,8 +77,8 @@ void read_run_facts(const std::string& summary_json, std::map<int, std::string>&
 
 // The grade as text: a line a check, for each failed one what failed, when, the advice and the command that
 // replays it, then the score. `command` is how to call grade again ("pairsim grade LAB SUBMISSION").
-std::string grade_report(const LabManifest& m, const std::string& lab_name,
-                         const std::vector<CheckOutcome>& outcomes, const std::string& command);
+std::string grade_report(const LabManifest& m, const std::string& lab_name, const std::vector<CheckOutcome>& outcomes,
+                         const std::string& command);
 
 // A check's score: all its points when every run held, else none — a pair that survives a failure at most
 // moments is not fault tolerant.

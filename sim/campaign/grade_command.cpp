@@ -130,7 +130,8 @@ int run_grade(int argc, char* argv[]) {
   if (fs::is_directory(submission, ec)) {
     submission /= manifest->submission;
     if (!fs::is_regular_file(submission, ec))
-      return bad("the folder '" + sub_arg + "' has no " + manifest->submission + ": hand in the file you wrote, or a folder that holds it under that name");
+      return bad("the folder '" + sub_arg + "' has no " + manifest->submission +
+                 ": hand in the file you wrote, or a folder that holds it under that name");
   } else if (!fs::exists(submission, ec)) {
     return bad("no submission '" + sub_arg + "': there is no such file");
   } else if (!fs::is_regular_file(submission, ec)) {
@@ -141,7 +142,8 @@ int run_grade(int argc, char* argv[]) {
     return bad("the submission '" + submission.string() + "' is not a program: its name must end in .ptal or .pasm");
   {
     std::vector<std::string> warnings;
-    const auto built = guest::load_program_file(submission.string(), {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, &warnings);
+    const auto built =
+        guest::load_program_file(submission.string(), {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, &warnings);
     for (const auto& w : warnings) std::cerr << w << "\n";  // the compiler's warnings are the student's too
     if (!built.program) {
       for (const auto& d : built.errors) std::cerr << d.str() << "\n";
@@ -197,7 +199,8 @@ int run_grade(int argc, char* argv[]) {
   for (const auto& entry : fs::directory_iterator(lab_dir, ec)) {
     const std::string e = entry.path().extension().string();
     const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && (e == ".ptal" || e == ".pasm") && name != manifest->submission) lab_files.push_back(name);
+    if (entry.is_regular_file() && (e == ".ptal" || e == ".pasm") && name != manifest->submission)
+      lab_files.push_back(name);
   }
   std::sort(lab_files.begin(), lab_files.end());
   const std::string lab_abs = fs::absolute(lab_dir, ec).lexically_normal().string();
@@ -289,8 +292,8 @@ int run_grade(int argc, char* argv[]) {
     read_run_facts(summaries[n], o.details.back(), o.abends.back());
   }
 
-  const std::string command = std::string(argv[0]) + " grade " + shell_quote(lab_arg) + " " + shell_quote(sub_arg) +
-                              (quick ? " --quick" : "");
+  const std::string command =
+      std::string(argv[0]) + " grade " + shell_quote(lab_arg) + " " + shell_quote(sub_arg) + (quick ? " --quick" : "");
   std::cout << grade_report(*manifest, lab_arg, outcomes, command);
   if (!temporary) std::cout << "the scenarios the checks ran are in " << keep << "/\n";
   const bool all = std::all_of(outcomes.begin(), outcomes.end(), [](const CheckOutcome& o) { return o.passed(); });

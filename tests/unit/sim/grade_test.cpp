@@ -59,8 +59,10 @@ TEST_CASE("a lab manifest's mistakes are reported at their line and column") {
         std::string::npos);
   CHECK(parse_errors("submission a.ptal\ncheck x x.scn points 1\ncheck x y.scn points 1\n").front() ==
         "lab.grade:3:7: error: check 'x' is named twice (first on line 2)");
-  CHECK(parse_errors("title \"open\nsubmission a.ptal\n").front() == "lab.grade:1:7: error: this string is not closed with a \"");
-  CHECK(parse_errors("check x x.scn points 1\n").front() == "lab.grade:2:1: error: the manifest names no submission file");
+  CHECK(parse_errors("title \"open\nsubmission a.ptal\n").front() ==
+        "lab.grade:1:7: error: this string is not closed with a \"");
+  CHECK(parse_errors("check x x.scn points 1\n").front() ==
+        "lab.grade:2:1: error: the manifest names no submission file");
 }
 
 TEST_CASE("the submission takes the starter's place in a scenario's starts") {
@@ -69,7 +71,8 @@ TEST_CASE("the submission takes the starter's place in a scenario's starts") {
       "at 1ms start $C1 program \"client.ptal\" cpu 0\n"
       "at 1ms start $C2 program bank-client.pasm cpu 3\n"
       "expect output $C1 \"program phoenix.ptal\"\n";
-  const std::string out = substitute_programs(text, "phoenix.ptal", "/home/s/my \"x\".ptal", "/labs/01", {"client.ptal"});
+  const std::string out =
+      substitute_programs(text, "phoenix.ptal", "/home/s/my \"x\".ptal", "/labs/01", {"client.ptal"});
   CHECK(out ==
         "start $COUNT program \"/home/s/my \\\"x\\\".ptal\" cpu 1 args 2   # program phoenix.ptal\n"
         "at 1ms start $C1 program \"/labs/01/client.ptal\" cpu 0\n"
@@ -94,7 +97,8 @@ TEST_CASE("an expectation's advice is the comment at the end of its line, outsid
 
 TEST_CASE("the report gives a check its points only when every moment held, and says what failed and when") {
   const auto m = parse_ok(
-      "title \"T\"\nsubmission s.ptal\ncheck a a.scn points 1\ncheck b b.scn points 3 moments 3 fault \"CPU 1 failed\"\n");
+      "title \"T\"\nsubmission s.ptal\ncheck a a.scn points 1\ncheck b b.scn points 3 moments 3 fault \"CPU 1 "
+      "failed\"\n");
   std::vector<CheckOutcome> outcomes(2);
   outcomes[0].check = &m.checks[0];
   outcomes[0].results.resize(1);
