@@ -333,27 +333,49 @@ void read_run_facts(const std::string& summary_json, std::map<int, std::string>&
                     std::vector<std::string>& abends) {
   const auto summary = parse_json(summary_json, nullptr);
   if (!summary) return;
-  if (const JsonValue* e = summary->get("expectations")) {
-    if (const JsonValue* results = e->get("results"); results && results->is_array()) {
-      for (const JsonValue& r : results->items()) {
-        const JsonValue* ok = r.get("ok");
-        const JsonValue* line = r.get("line");
-        const JsonValue* detail = r.get("detail");
-        if (ok && ok->as_bool() == false && line && detail)
-          details[static_cast<int>(line->as_int().value_or(0))] = detail->as_string().value_or("");
-      }
-    }
-  }
+  // Each named process's last output lines (its last instance that printed): what a client said before it
+  // gave up is often the clearest account of what went wrong ("bad reply 18", "reply count 19").
+  std::map<std::string, std::vector<std::string>> last_lines;
   if (const JsonValue* procs = summary->get("processes"); procs && procs->is_array()) {
     for (const JsonValue& p : procs->items()) {
+      const JsonValue* name = p.get("name");
+      const std::string who = name && !name->is_null() ? name->as_string().value_or("?") : "a process";
+      if (const JsonValue* output = p.get("output"); output && output->is_array() && !output->items().empty()) {
+        std::vector<std::string> lines;
+        const auto& items = output->items();
+        for (std::size_t i = items.size() > 3 ? items.size() - 3 : 0; i < items.size(); ++i)
+          lines.push_back(items[i].as_string().value_or(""));
+        last_lines[who] = std::move(lines);
+      }
       const JsonValue* abend = p.get("abend");
       if (!abend || abend->is_null()) continue;
-      const JsonValue* name = p.get("name");
       const JsonValue* cpu = p.get("cpu");
-      std::string who = name && !name->is_null() ? name->as_string().value_or("?") : "a process";
       abends.push_back(who + " abended in cpu " + std::to_string(cpu ? cpu->as_int().value_or(-1) : -1) + ": " +
                        abend->as_string().value_or(""));
     }
+  }
+  const JsonValue* e = summary->get("expectations");
+  const JsonValue* results = e ? e->get("results") : nullptr;
+  if (!results || !results->is_array()) return;
+  for (const JsonValue& r : results->items()) {
+    const JsonValue* ok = r.get("ok");
+    const JsonValue* line = r.get("line");
+    const JsonValue* detail = r.get("detail");
+    const JsonValue* text = r.get("text");
+    if (!ok || ok->as_bool() != false || !line || !detail) continue;
+    std::string d = detail->as_string().value_or("");
+    // `expect $X exit N`, `running`, `stopped`: add what $X printed last.
+    std::istringstream words(text ? text->as_string().value_or("") : "");
+    std::string expect, who, what;
+    words >> expect >> who >> what;
+    if (expect == "expect" && !who.empty() && who[0] == '$' &&
+        (what == "exit" || what == "running" || what == "stopped")) {
+      if (auto it = last_lines.find(who); it != last_lines.end()) {
+        d += "; its last lines:";
+        for (std::size_t i = 0; i < it->second.size(); ++i) d += (i ? ", \"" : " \"") + it->second[i] + "\"";
+      }
+    }
+    details[static_cast<int>(line->as_int().value_or(0))] = d;
   }
 }
 

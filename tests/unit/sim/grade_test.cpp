@@ -128,3 +128,22 @@ TEST_CASE("the report gives a check its points only when every moment held, and 
         "        replay: pairsim grade labs/x s.ptal --replay b:1\n"
         "\nscore: 1/4 points, 1 of 2 checks passed\n");
 }
+
+TEST_CASE("a run's facts: what each failed expectation found, what a process printed last, abends") {
+  const std::string summary = R"({"processes": [
+      {"name": "$C1", "cpu": 0, "abend": null, "output": ["reply 1", "bad reply 2", "reply seq 2", "reply count 3"]},
+      {"name": "$S", "cpu": 1, "abend": "division by zero", "output": []}],
+    "expectations": {"results": [
+      {"line": 4, "text": "expect $C1 exit 0", "ok": false, "detail": "$C1 (cpu 0, pin 2) stopped with exit 1"},
+      {"line": 5, "text": "expect output $C1 \"x\"", "ok": false, "detail": "no line equals \"x\""},
+      {"line": 6, "text": "expect $S running", "ok": true, "detail": "running"}]}})";
+  std::map<int, std::string> details;
+  std::vector<std::string> abends;
+  read_run_facts(summary, details, abends);
+  CHECK(details.size() == 2);
+  CHECK(details[4] ==
+        "$C1 (cpu 0, pin 2) stopped with exit 1; its last lines: \"bad reply 2\", \"reply seq 2\", \"reply count 3\"");
+  CHECK(details[5] == "no line equals \"x\"");
+  REQUIRE(abends.size() == 1);
+  CHECK(abends[0] == "$S abended in cpu 1: division by zero");
+}
