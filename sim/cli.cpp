@@ -23,6 +23,7 @@
 #include "sim/campaign/shrink_command.hpp"
 #include "sim/campaign/sweep_runner.hpp"
 #include "sim/campaign/file_io.hpp"
+#include "sim/campaign/grade_command.hpp"
 #include "sim/disk_command.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/run/run_command.hpp"
@@ -53,6 +54,8 @@ const char* const usage_text =
     "                   move one `at random` fault over its window in N steps, one run per moment\n"
     "  explore SCENARIO [--line L]\n"
     "                   run one fault at every distinct moment: at each state change and between\n"
+    "  grade LAB SUBMISSION\n"
+    "                   grade a student's program on a lab's checks (scenarios/labs/) and print the score\n"
     "  asm FILE         assemble a guest program\n"
     "  disasm FILE      disassemble a guest program (source or object file)\n"
     "  table TRACE      print the life of a process pair from an event trace\n"
@@ -600,6 +603,7 @@ int cli_main(int argc_in, char* argv_in[]) {
   if (cmd == "shrink") return cmd_shrink(argc, argv);
   if (cmd == "sweep") return cmd_sweep(argc, argv, false);
   if (cmd == "explore") return cmd_sweep(argc, argv, true);
+  if (cmd == "grade") return run_grade(argc, argv);
   if (cmd == "asm") return cmd_asm(argc, argv);
   if (cmd == "disasm") return cmd_disasm(argc, argv);
   if (cmd == "table") return cmd_table(argc, argv);
