@@ -171,3 +171,15 @@ TEST_CASE("the decoded code follows the process's program", "[interpreter][prede
   CHECK(Interpreter::run(copy, 100).reason == StopReason::syscall);
   CHECK(memory[copy.regs.s] == 5);
 }
+
+TEST_CASE("the largest budget runs to the stop and counts right", "[interpreter][predecoded]") {
+  // The hot loop counts a signed budget; one beyond its range is handed out in parts.
+  const char* source = "main: push 3\nloop: addi -1\n dup\n jnz loop\n sys 0\n";
+  GuestMachine fast(source), ref(source);
+  const auto a = fast.run(~std::uint64_t{0});
+  const auto b = pairsim::cpu::reference::reference_run(ref.ps, ~std::uint64_t{0});
+  CHECK(a.reason == StopReason::syscall);
+  CHECK(a.executed == b.executed);
+  CHECK(a.executed == 11);
+  CHECK(fast.ps.regs.p == ref.ps.regs.p);
+}
