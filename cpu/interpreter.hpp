@@ -3,10 +3,13 @@
 // budget is spent, a system call needs the kernel, or a trap stops the process.
 // CONTRACT between the interpreter (cpu/interpreter.cpp) and the kernel (cpu/kernel/…).
 #include <cstdint>
+#include <memory>
 
 #include "guest/program.hpp"
 
 namespace pairsim::cpu {
+
+struct DecodedCode;  // the interpreter's pre-decoded form of a program's code (cpu/predecoded_code.hpp)
 
 enum class Trap : std::uint8_t {
   none,
@@ -38,6 +41,9 @@ struct ProcessState {
   std::uint32_t* data = nullptr;  // data space, data_words long
   std::uint32_t data_words = 0;
   std::uint32_t stack_base = 0;  // first data address of the stack (just after the globals)
+  // The interpreter's cache of `program`'s decoded code, made on the first run and made again when
+  // `program` changes; nobody else touches it. Copies share it (it depends on the program alone).
+  std::shared_ptr<DecodedCode> decoded;
 
   bool in_data(std::uint32_t addr, std::uint32_t words) const {
     return addr <= data_words && words <= data_words - addr;
