@@ -40,7 +40,9 @@ tmp = tempfile.mkdtemp(prefix="pairsim-golden-")
 
 for name, seed in CASES:
     trace = os.path.join(tmp, f"{name}.{seed}.jsonl")
-    p = run("run", scenario(name), "--seed", str(seed), "--trace", trace)
+    # From the project's folder, so that the scenario's path in run_start is "./scenarios/…" however the test
+    # is called (ctest passes the folder as an absolute path).
+    p = run("run", os.path.join(".", "scenarios", name), "--seed", str(seed), "--trace", trace, cwd=ROOT)
     check(p.returncode == 0, f"{name} seed {seed} holds its expectations (exit {p.returncode}) {p.stderr[-300:]}")
     with open(trace, "rb") as f:
         got = f.read()
