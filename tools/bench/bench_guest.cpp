@@ -200,6 +200,12 @@ int bare(std::uint64_t total) {
   return 0;
 }
 
+std::string roundtrip_program_path(int pair) {
+  return (std::filesystem::temp_directory_path() /
+          ("pairsim-bench-roundtrip-" + std::to_string(getpid()) + "-" + std::to_string(pair) + ".pasm"))
+      .string();
+}
+
 // roundtrip.pasm with its server's name changed: pair i > 0 talks to $SERVi (written to a scratch folder).
 std::string roundtrip_program(int pair) {
   if (pair == 0) return "roundtrip.pasm";
@@ -207,9 +213,7 @@ std::string roundtrip_program(int pair) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string from = "\"$SERV\"";
   text.replace(text.find(from), from.size(), "\"$SERV" + std::to_string(pair) + "\"");
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("pairsim-bench-roundtrip-" + std::to_string(getpid()) + "-" + std::to_string(pair) + ".pasm"))
-                               .string();
+  const std::string path = roundtrip_program_path(pair);
   std::ofstream(path) << text;
   return path;
 }
@@ -250,6 +254,7 @@ int roundtrip(std::uint64_t trips, int pairs) {
               static_cast<unsigned long long>(trips), timer.wall(), timer.cpu(),
               static_cast<unsigned long long>(sim_ms), static_cast<unsigned long long>(packets));
   std::printf("  %s\n", timer.rates(static_cast<double>(trips), 1e3, "k round trips").c_str());
+  for (int i = 1; i < pairs; ++i) std::filesystem::remove(roundtrip_program_path(i));
   return finished() ? 0 : 3;
 }
 
