@@ -433,12 +433,14 @@ std::uint64_t Dynabus::lane_activation(BusId b) const {
   if (!l.view.busy) return l.requests ? advanced_to_ : kNever;
   if (visible_end(l.current, b, l.end)) return l.end;
   // The k-th packet in a sender's queue ends no earlier than k transfers from now, whatever the arbiter does.
+  // A live head is at least 1 away: once one is, only a gone head (0) can come earlier, and telling that
+  // needs no visible_end(). With many senders this scan is most of an activation's cost.
   std::uint64_t k = kNever;
-  for (int cpu = 0; cpu < config_.cpus; ++cpu) {
-    if (!(l.requests & (1u << cpu))) continue;
+  for (std::uint32_t left = l.requests; left != 0; left &= left - 1) {
+    const int cpu = __builtin_ctz(left);
     const PacketRef& head = cpus_[cpu].queue[static_cast<int>(b)].front();
-    const std::uint64_t at = !live(head) ? 0 : visible_end(head, b) ? 1 : std::uint64_t{head.group_left} + 1;
-    k = std::min(k, at);
+    if (!live(head)) return l.end;
+    if (k > 1) k = std::min(k, visible_end(head, b) ? std::uint64_t{1} : std::uint64_t{head.group_left} + 1);
   }
   return k == kNever ? kNever : l.end + k * transfer_ns_;
 }

@@ -12,9 +12,10 @@ ROOT = sys.argv[2]
 failures = []
 
 
-def run(*args, timeout=240):
+def run(*args, timeout=240, cwd=None):
     env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
-    return subprocess.run([PAIRSIM, *args], capture_output=True, text=True, timeout=timeout, env=env)
+    exe = os.path.abspath(PAIRSIM) if cwd else PAIRSIM
+    return subprocess.run([exe, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
 
 
 def run_json(scenario, *args):

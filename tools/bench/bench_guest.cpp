@@ -4,8 +4,9 @@
 //                                       CPUS CPUs (CPUS = 1: a 2-CPU machine with one busy CPU)
 //   bench_guest bare [INSTRUCTIONS]     the same program run by cpu::Interpreter::run alone: no SystemC, no
 //                                       kernel (its few system calls are answered by a stub)
-//   bench_guest roundtrip [TRIPS]       64-byte request/reply round trips between two CPUs per host second
-//                                       (guest/roundtrip.pasm against a quiet guest/echo.pasm)
+//   bench_guest roundtrip [TRIPS] [PAIRS]  64-byte request/reply round trips between two CPUs per host second
+//                                       (guest/roundtrip.pasm against a quiet guest/echo.pasm); with PAIRS
+//                                       (1..8) client/server pairs at once, each in two CPUs of its own
 //   bench_guest memory [SIM_MS]         peak resident memory (VmHWM) of a 16-CPU machine, default memory,
 //                                       one compute process per CPU
 //
@@ -17,11 +18,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <systemc>
 #include <vector>
+
+#include <unistd.h>
 
 #include "cpu/interpreter.hpp"
 #include "guest/assembler.hpp"
@@ -87,6 +92,9 @@ struct Platform {
   // Processes start at time 0 from a thread, as the scenario driver starts them: starting a named process
   // tells the other CPUs its name over the bus, which a CPU can only do from inside the simulation.
   void start(int cpu, const char* name, const char* program, std::vector<std::int32_t> args) {
+    starts.push_back({cpu, cpu::StartRequest{name, program, 150, std::move(args)}});
+  }
+  void start_named(int cpu, const std::string& name, const std::string& program, std::vector<std::int32_t> args) {
     starts.push_back({cpu, cpu::StartRequest{name, program, 150, std::move(args)}});
   }
   void run(double ms) {
@@ -192,17 +200,40 @@ int bare(std::uint64_t total) {
   return 0;
 }
 
-int roundtrip(std::uint64_t trips) {
+std::string roundtrip_program_path(int pair) {
+  return (std::filesystem::temp_directory_path() /
+          ("pairsim-bench-roundtrip-" + std::to_string(getpid()) + "-" + std::to_string(pair) + ".pasm"))
+      .string();
+}
+
+// roundtrip.pasm with its server's name changed: pair i > 0 talks to $SERVi (written to a scratch folder).
+std::string roundtrip_program(int pair) {
+  if (pair == 0) return "roundtrip.pasm";
+  std::ifstream in(std::string(PAIRSIM_SOURCE_DIR) + "/guest/roundtrip.pasm");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "\"$SERV\"";
+  text.replace(text.find(from), from.size(), "\"$SERV" + std::to_string(pair) + "\"");
+  const std::string path = roundtrip_program_path(pair);
+  std::ofstream(path) << text;
+  return path;
+}
+
+int roundtrip(std::uint64_t trips, int pairs) {
   sim::MachineConfig cfg;
-  cfg.cpus = 2;
+  cfg.cpus = 2 * pairs;
   cfg.mips = kMips;
   Platform pf(cfg);
-  pf.start(1, "$SERV", "echo.pasm", {1});  // quiet: no output line per request
-  pf.start(0, "$RT", "roundtrip.pasm", {static_cast<std::int32_t>(trips), 64});
+  for (int i = 0; i < pairs; ++i) {
+    const std::string server = i == 0 ? "$SERV" : "$SERV" + std::to_string(i);
+    pf.start(2 * i + 1, server.c_str(), "echo.pasm", {1});  // quiet: no output line per request
+    pf.start_named(2 * i, i == 0 ? "$RT" : "$RT" + std::to_string(i), roundtrip_program(i),
+                   {static_cast<std::int32_t>(trips), 64});
+  }
   auto finished = [&] {
+    int done = 0;
     for (const auto& p : pf.record->processes())
-      if (p.name == "$RT") return p.state != "running";
-    return false;
+      if (p.name.compare(0, 3, "$RT") == 0 && p.state != "running") ++done;
+    return done == pairs;
   };
   // Run in steps of 1 simulated ms until the client has done all its round trips (an idle step is cheap).
   HostTimer timer;
@@ -213,8 +244,9 @@ int roundtrip(std::uint64_t trips) {
   }
   timer.stop();
   std::printf(
-      "roundtrip: 2 CPUs, %.0f MIPS, bus %.0f MB/s, guest/roundtrip.pasm %llu 64 -> guest/echo.pasm 1 (quiet)\n",
-      cfg.mips, cfg.bus_bytes_per_second / 1e6, static_cast<unsigned long long>(trips));
+      "roundtrip: %d CPUs, %.0f MIPS, bus %.0f MB/s, %d x guest/roundtrip.pasm %llu 64 -> guest/echo.pasm 1 (quiet)\n",
+      cfg.cpus, cfg.mips, cfg.bus_bytes_per_second / 1e6, pairs, static_cast<unsigned long long>(trips));
+  trips *= static_cast<std::uint64_t>(pairs);
   for (const auto& line : pf.record->output_of("$RT")) std::printf("  guest says: %s\n", line.c_str());
   const auto packets =
       pf.machine->bus().packets_delivered(bus::BusId::x) + pf.machine->bus().packets_delivered(bus::BusId::y);
@@ -222,6 +254,7 @@ int roundtrip(std::uint64_t trips) {
               static_cast<unsigned long long>(trips), timer.wall(), timer.cpu(),
               static_cast<unsigned long long>(sim_ms), static_cast<unsigned long long>(packets));
   std::printf("  %s\n", timer.rates(static_cast<double>(trips), 1e3, "k round trips").c_str());
+  for (int i = 1; i < pairs; ++i) std::filesystem::remove(roundtrip_program_path(i));
   return finished() ? 0 : 3;
 }
 
@@ -243,7 +276,7 @@ int memory(std::uint64_t sim_ms) {
 
 int usage() {
   std::fprintf(
-      stderr, "usage: bench_guest compute CPUS [SIM_MS] | bare [INSTRUCTIONS] | roundtrip [TRIPS] | memory [SIM_MS]\n");
+      stderr, "usage: bench_guest compute CPUS [SIM_MS] | bare [INSTRUCTIONS] | roundtrip [TRIPS [PAIRS]] | memory [SIM_MS]\n");
   return 2;
 }
 
@@ -259,7 +292,11 @@ int sc_main(int argc, char* argv[]) {
     return compute(cpus, arg_u64(argc, argv, 3, cpus == 1 ? 3000 : 500));
   }
   if (mode == "bare") return bare(arg_u64(argc, argv, 2, 3'000'000'000ull));
-  if (mode == "roundtrip") return roundtrip(arg_u64(argc, argv, 2, 200000));
+  if (mode == "roundtrip") {
+    const auto pairs = arg_u64(argc, argv, 3, 1);
+    if (pairs < 1 || pairs > 8) return usage();
+    return roundtrip(arg_u64(argc, argv, 2, 200000), static_cast<int>(pairs));
+  }
   if (mode == "memory") return memory(arg_u64(argc, argv, 2, 1000));
   return usage();
 }
