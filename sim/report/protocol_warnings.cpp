@@ -58,6 +58,9 @@ struct PairWatch {
   int primary_cpu = -1;
   int primary_pin = -1;
   int backup_cpu = -1;
+  // The CPU whose failure left the pair alone, until it is up again: a pair may wait for it to come back
+  // and put its backup there (bank.pasm does), so the time alone counts only once it could have done so.
+  int waiting_for_cpu = -1;
   bool had_backup = false;
   std::uint64_t life_start_ns = 0;
   std::optional<std::uint64_t> life_end_ns;
@@ -78,7 +81,7 @@ struct PairWatch {
   }
   // Called after every change: a primary with no backup, once the pair has had one, runs alone.
   void account(std::uint64_t t) {
-    const bool alone = had_backup && !life_end_ns && primary_cpu >= 0 && backup_cpu < 0;
+    const bool alone = had_backup && !life_end_ns && primary_cpu >= 0 && backup_cpu < 0 && waiting_for_cpu < 0;
     if (alone && !alone_since) {
       alone_since = t;
     } else if (!alone && alone_since) {
@@ -136,6 +139,7 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
       b.primary_pin = p.primary_pin;
       p.backups.push_back(b);
       p.backup_cpu = b.cpu;
+      p.waiting_for_cpu = -1;
       p.account(t);
     } else if (k == "checkmonitor") {
       auto it = pairs.find(e.get_str("pair").value_or(""));
@@ -176,16 +180,27 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
         p.backup_cpu = from;
       } else {
         p.backup_cpu = -1;
+        if (e.get_str("reason").value_or("") == "processor failed") p.waiting_for_cpu = from;
       }
       p.account(t);
     } else if (k == "cpu_state") {
       const std::string st = e.get_str("state").value_or("");
-      if (st != "down" && st != "halted") continue;
       const int cpu = geti(e, "cpu");
+      if (st == "up") {
+        for (auto& [name, p] : pairs)
+          if (p.waiting_for_cpu == cpu) {
+            p.waiting_for_cpu = -1;
+            p.account(t);
+          }
+      }
+      if (st != "down" && st != "halted") continue;
       for (auto& [name, p] : pairs) {
         for (auto& b : p.backups)
           if (b.cpu == cpu && !b.end_ns) b.end_ns = t;
-        if (p.backup_cpu == cpu) p.backup_cpu = -1;
+        if (p.backup_cpu == cpu) {
+          p.backup_cpu = -1;
+          p.waiting_for_cpu = cpu;
+        }
         if (p.primary_cpu == cpu) p.primary_cpu = -1;
         p.account(t);
       }
@@ -217,11 +232,7 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
     if (!p.had_backup) continue;
     p.life_end_ns = p.life_end_ns.value_or(end_ns);
     const std::uint64_t life_end = *p.life_end_ns;
-    if (p.alone_since) {  // alone until the end
-      p.life_end_ns.reset();
-      p.account(life_end);
-      p.life_end_ns = life_end;
-    }
+    p.account(life_end);  // a pair alone until the end: its last stretch ends with the run
 
     for (const Backup& b : p.backups) {
       const std::uint64_t lived = b.end_ns.value_or(end_ns) - b.created_ns;
@@ -281,8 +292,8 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
       std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * static_cast<double>(p.alone_ns) / static_cast<double>(life));
       out.push_back({ProtocolRule::alone_most_of_run, p.longest_alone_from, name,
                      pid(p.longest_alone_cpu, p.longest_alone_pin),
-                     "its primary ran without a backup for " + format_seconds(p.alone_ns) + " of the " +
-                         format_seconds(life) + " (" + pct + ") since its first backup, the longest stretch from " +
+                     "its primary ran without a backup for " + span(p.alone_ns, heartbeat_ns) + " of the " +
+                         span(life, heartbeat_ns) + " since its first backup (" + pct + "), the longest stretch from " +
                          format_seconds(p.longest_alone_from) +
                          ". One more failure then loses the pair. Make a new backup when a checkpoint says \"no "
                          "backup\", after a takeover, or on -2 for the backup's CPU.",
