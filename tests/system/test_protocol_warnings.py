@@ -3,7 +3,8 @@
 scenarios in tests/scenarios/warnings/) passes its expectations yet gets its warning, with the pair, the
 process, the time and what to read, in the JSON summary and the report; no shipped scenario gets one (the
 good programs); `run --explain` on takeover-demo.scn tells the chain from the failure to the takeover in
-the sentences docs/process-pairs.md shows, and `table --explain` tells it again from the trace."""
+the sentences docs/process-pairs.md shows (its examples are what the runs print), and `table --explain`
+tells it again from the trace."""
 import glob
 import os
 import sys
@@ -85,6 +86,27 @@ check(t.returncode == 0 and "Life of process pair $COUNT" in t.stdout and
       "      0.675000 s  cpus 0, 2 and 3 declare cpu 1 down" in t.stdout and "(2.55 heartbeats)" not in t.stdout,
       "table --explain tells the chain from the trace (without heartbeat counts: a trace does not say the period)")
 os.unlink(trace)
+# 5. docs/process-pairs.md prints what the runs print, to the character (trailing blanks aside).
+doc = open(os.path.join(ROOT, "docs", "process-pairs.md"), encoding="utf-8").read()
+
+
+def doc_block(first_line):
+    start = doc.index("```\n" + first_line) + 4
+    return doc[start:doc.index("```", start)]
+
+
+def strip(text):
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+run_explain = run("run", scenario("takeover-demo.scn"), "--explain").stdout
+check(strip(doc_block("explanation:")) == strip(run_explain[run_explain.index("explanation:"):]),
+      "docs/process-pairs.md prints takeover-demo's explanation as the run prints it")
+late = run("run", os.path.join(WARNINGS, "late-monitor.scn")).stdout
+late = late[late.index("protocol warnings:"):late.index("\nexpectations:")]
+check(strip(doc_block("protocol warnings:")) == strip(late),
+      "docs/process-pairs.md prints late-monitor's warning as the run prints it")
+
 bad = run("run", scenario("takeover-demo.scn"), "--explain", "--json")
 check(bad.returncode == 2 and "--explain prints text" in bad.stderr, "--explain with --json is a usage error")
 
