@@ -56,6 +56,7 @@ struct Episode {
   std::uint64_t t_ns;
   bool halted;
   std::uint64_t until_ns;  // the next episode of the same CPU, or the end
+  std::uint64_t up_since_ns;  // when the CPU was last up before it (0: from the start)
 };
 
 }  // namespace
@@ -64,15 +65,17 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
   const auto& ev = log.events();
   std::vector<Episode> episodes;
   std::set<int> down;
+  std::map<int, std::uint64_t> up_since;
   for (const auto& e : ev) {
     if (e.kind != "cpu_state") continue;
     const int c = geti(e, "cpu");
     const std::string st = gets(e, "state");
     if ((st == "down" || st == "halted") && !down.count(c)) {
       down.insert(c);
-      episodes.push_back({c, e.t_ns, st == "halted", ~std::uint64_t{0}});
+      episodes.push_back({c, e.t_ns, st == "halted", ~std::uint64_t{0}, up_since[c]});
     } else if (st == "up" || st == "reloading") {
       down.erase(c);
+      if (st == "up") up_since[c] = e.t_ns;
     }
   }
   for (std::size_t i = 0; i < episodes.size(); ++i)
@@ -86,7 +89,14 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
   for (std::size_t n = 0; n < episodes.size(); ++n) {
     const Episode& ep = episodes[n];
     const int c = ep.cpu;
-    auto in = [&](const TraceEvent& e) { return e.t_ns >= ep.t_ns && e.t_ns < ep.until_ns; };
+    // A failure starts the chain; a CPU that halts itself was cut off before, and the chain starts then:
+    // at most a detection and a round that waits (5 periods) before the halt.
+    std::uint64_t from = ep.t_ns;
+    if (ep.halted) {
+      from = ep.up_since_ns;
+      if (heartbeat_ns && ep.t_ns > 5 * *heartbeat_ns) from = std::max(from, ep.t_ns - 5 * *heartbeat_ns);
+    }
+    auto in = [&](const TraceEvent& e) { return e.t_ns >= from && e.t_ns < ep.until_ns; };
     // The cause, as the scenario or the CPU itself says it.
     std::string cause;
     for (const auto& e : ev) {
@@ -97,12 +107,19 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     }
     out += "\ncpu " + std::to_string(c) + (ep.halted ? " stopped" : " failed") + " at " + secs(ep.t_ns) + cause +
            ". How the other CPUs found out:\n";
-    if (heartbeat_ns && *heartbeat_ns > 0 && ep.t_ns > 0) {
+    // The steps, told in time order whichever CPU took them.
+    std::vector<std::pair<std::uint64_t, std::string>> steps;
+    auto step = [&](std::uint64_t t, const std::string& text) { steps.emplace_back(t, text); };
+    if (ep.halted)
+      for (const auto& e : ev)
+        if (e.kind == "fault" && e.t_ns >= from && e.t_ns <= ep.t_ns)
+          step(e.t_ns, gets(e, "what") + " (scenario line " + std::to_string(geti(e, "line")) + ")");
+    if (heartbeat_ns && *heartbeat_ns > 0 && ep.t_ns > 0 && !ep.halted) {
       // The sends are at k·P, the checks at k·P + P/2 (docs/membership.md, "I'm-alive").
       const std::uint64_t p = *heartbeat_ns;
       const std::uint64_t last_send = (ep.t_ns - 1) / p * p;
       out += "  Every CPU sends I'm-alive every " + secs(p) + " and checks half a period later what it heard.\n";
-      out += line(last_send, "cpu " + std::to_string(c) + " sent its last I'm-alive; the others' check at " +
+      step(last_send, "cpu " + std::to_string(c) + " sent its last I'm-alive; the others' check at " +
                                  secs(last_send + p / 2) + " counted it");
     }
     // The verdicts close the chain; what comes after them is another story.
@@ -121,17 +138,24 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     };
     const auto missed = gather("imalive_missed", "cpu", [&](const TraceEvent& e) { return geti(e, "from") == c; });
     const auto suspects = gather("suspect", "cpu", [&](const TraceEvent& e) { return geti(e, "suspect") == c; });
+    // What the CPU that halts heard, or did not: it was cut off from the others.
+    const auto own_missed = gather("imalive_missed", "from", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
+    const auto own_suspects = gather("suspect", "suspect", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
+    for (const auto& [t, whom] : own_missed)
+      step(t, "cpu " + std::to_string(c) + " heard no I'm-alive from " + cpus(whom) + " at its check");
+    for (const auto& [t, whom] : own_suspects)
+      step(t, "cpu " + std::to_string(c) + " suspects " + cpus(whom));
     std::optional<std::uint64_t> first_miss, first_suspect, first_round;
     if (!missed.empty()) {
       first_miss = missed.begin()->first;
       for (const auto& [t, who] : missed)
-        out += line(t, cpus(who) + " heard no I'm-alive from cpu " + std::to_string(c) +
+        step(t, cpus(who) + " heard no I'm-alive from cpu " + std::to_string(c) +
                            " at " + (who.size() == 1 ? "its" : "their") + " check: a first miss is only noted");
     }
     if (!suspects.empty()) {
       first_suspect = suspects.begin()->first;
       for (const auto& [t, who] : suspects)
-        out += line(t, "a second check in a row without one: " + cpus(who) + (who.size() == 1 ? " suspects" : " suspect") +
+        step(t, "a second check in a row without one: " + cpus(who) + (who.size() == 1 ? " suspects" : " suspect") +
                            " cpu " + std::to_string(c));
     }
     // Rounds: who entered each, why, whether it waited, and how it ended.
@@ -140,14 +164,12 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
       if ((e.kind == "regroup_start" || e.kind == "regroup_wait" || e.kind == "regroup_end") && before_end(e))
         rounds[e.get_int("round").value_or(0)].push_back(&e);
     for (const auto& [round, list] : rounds) {
-      std::map<std::uint64_t, std::vector<int>> starts;
-      std::map<std::uint64_t, std::string> reasons;
+      std::map<std::pair<std::uint64_t, std::string>, std::vector<int>> starts;
       std::map<std::uint64_t, std::vector<int>> waits;
       std::map<std::pair<std::uint64_t, std::string>, std::vector<int>> ends;
       for (const TraceEvent* e : list) {
         if (e->kind == "regroup_start") {
-          starts[e->t_ns].push_back(geti(*e, "cpu"));
-          if (!reasons.count(e->t_ns)) reasons[e->t_ns] = gets(*e, "reason");
+          starts[{e->t_ns, gets(*e, "reason")}].push_back(geti(*e, "cpu"));
         } else if (e->kind == "regroup_wait") {
           waits[e->t_ns].push_back(geti(*e, "cpu"));
         } else {
@@ -155,29 +177,37 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
         }
       }
       const std::string r = "regroup round " + std::to_string(round);
-      for (const auto& [t, who] : starts) {
-        if (!first_round) first_round = t;
-        out += line(t, cpus(who) + (who.size() == 1 ? " enters " : " enter ") + r + " (" + reasons[t] +
+      for (const auto& [key, who] : starts) {
+        if (!first_round || key.first < *first_round) first_round = key.first;
+        step(key.first, cpus(who) + (who.size() == 1 ? " enters " : " enter ") + r + " (" + key.second +
                            "): each sends its row, the CPUs it heard lately, to all");
       }
       for (const auto& [t, who] : waits)
-        out += line(t, cpus(who) + (who.size() == 1 ? " waits" : " wait") + " one more window in " + r +
+        step(t, cpus(who) + (who.size() == 1 ? " waits" : " wait") + " one more window in " + r +
                            " for a member heard lately whose row is missing");
       for (const auto& [key, who] : ends)
-        out += line(key.first, r + " ends for " + cpus(who) + " with the members " + key.second +
+        step(key.first, r + " ends for " + cpus(who) + " with the members " + key.second +
                                    (key.second.find(std::to_string(c)) == std::string::npos
                                         ? ": cpu " + std::to_string(c) + " is not among them"
                                         : ""));
     }
+    std::map<std::uint64_t, std::vector<int>> by_time;
+    for (const TraceEvent* v : verdicts) by_time[v->t_ns].push_back(geti(*v, "declared_by"));
+    for (const auto& [t, who] : by_time)
+      step(t, cpus(who) + (who.size() == 1 ? " declares" : " declare") + " cpu " + std::to_string(c) + " down");
+    std::stable_sort(steps.begin(), steps.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [t, text] : steps) out += line(t, text);
     if (verdicts.empty()) {
       out += "  nobody declared cpu " + std::to_string(c) + " down before the run ended or the CPU came back\n";
       continue;
     }
-    std::map<std::uint64_t, std::vector<int>> by_time;
-    for (const TraceEvent* v : verdicts) by_time[v->t_ns].push_back(geti(*v, "declared_by"));
-    for (const auto& [t, who] : by_time)
-      out += line(t, cpus(who) + (who.size() == 1 ? " declares" : " declare") + " cpu " + std::to_string(c) + " down");
     const std::uint64_t first_verdict = by_time.begin()->first;
+    if (ep.halted) {
+      out += "  cpu " + std::to_string(c) + " halted itself when its own round ended, and the others declared it down "
+             "when theirs did: both are the decision of one regroup round, which keeps only the larger connected "
+             "group running (docs/membership.md, \"Regroup round\").\n";
+      continue;
+    }
     const std::uint64_t took = first_verdict - ep.t_ns;
     out += "  Detection took " + secs(took) + periods(took, heartbeat_ns) + " after the " +
            (ep.halted ? "halt" : "failure");
