@@ -55,7 +55,7 @@ struct Episode {
   int cpu;
   std::uint64_t t_ns;
   bool halted;
-  std::uint64_t until_ns;  // the next episode of the same CPU, or the end
+  std::uint64_t until_ns;     // the next episode of the same CPU, or the end
   std::uint64_t up_since_ns;  // when the CPU was last up before it (0: from the start)
 };
 
@@ -120,7 +120,7 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
       const std::uint64_t last_send = (ep.t_ns - 1) / p * p;
       out += "  Every CPU sends I'm-alive every " + secs(p) + " and checks half a period later what it heard.\n";
       step(last_send, "cpu " + std::to_string(c) + " sent its last I'm-alive; the others' check at " +
-                                 secs(last_send + p / 2) + " counted it");
+                          secs(last_send + p / 2) + " counted it");
     }
     // The verdicts close the chain; what comes after them is another story.
     std::vector<const TraceEvent*> verdicts;
@@ -139,24 +139,25 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     const auto missed = gather("imalive_missed", "cpu", [&](const TraceEvent& e) { return geti(e, "from") == c; });
     const auto suspects = gather("suspect", "cpu", [&](const TraceEvent& e) { return geti(e, "suspect") == c; });
     // What the CPU that halts heard, or did not: it was cut off from the others.
-    const auto own_missed = gather("imalive_missed", "from", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
-    const auto own_suspects = gather("suspect", "suspect", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
+    const auto own_missed =
+        gather("imalive_missed", "from", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
+    const auto own_suspects =
+        gather("suspect", "suspect", [&](const TraceEvent& e) { return ep.halted && geti(e, "cpu") == c; });
     for (const auto& [t, whom] : own_missed)
       step(t, "cpu " + std::to_string(c) + " heard no I'm-alive from " + cpus(whom) + " at its check");
-    for (const auto& [t, whom] : own_suspects)
-      step(t, "cpu " + std::to_string(c) + " suspects " + cpus(whom));
+    for (const auto& [t, whom] : own_suspects) step(t, "cpu " + std::to_string(c) + " suspects " + cpus(whom));
     std::optional<std::uint64_t> first_miss, first_suspect, first_round;
     if (!missed.empty()) {
       first_miss = missed.begin()->first;
       for (const auto& [t, who] : missed)
-        step(t, cpus(who) + " heard no I'm-alive from cpu " + std::to_string(c) +
-                           " at " + (who.size() == 1 ? "its" : "their") + " check: a first miss is only noted");
+        step(t, cpus(who) + " heard no I'm-alive from cpu " + std::to_string(c) + " at " +
+                    (who.size() == 1 ? "its" : "their") + " check: a first miss is only noted");
     }
     if (!suspects.empty()) {
       first_suspect = suspects.begin()->first;
       for (const auto& [t, who] : suspects)
         step(t, "a second check in a row without one: " + cpus(who) + (who.size() == 1 ? " suspects" : " suspect") +
-                           " cpu " + std::to_string(c));
+                    " cpu " + std::to_string(c));
     }
     // Rounds: who entered each, why, whether it waited, and how it ended.
     std::map<std::int64_t, std::vector<const TraceEvent*>> rounds;
@@ -180,16 +181,16 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
       for (const auto& [key, who] : starts) {
         if (!first_round || key.first < *first_round) first_round = key.first;
         step(key.first, cpus(who) + (who.size() == 1 ? " enters " : " enter ") + r + " (" + key.second +
-                           "): each sends its row, the CPUs it heard lately, to all");
+                            "): each sends its row, the CPUs it heard lately, to all");
       }
       for (const auto& [t, who] : waits)
         step(t, cpus(who) + (who.size() == 1 ? " waits" : " wait") + " one more window in " + r +
-                           " for a member heard lately whose row is missing");
+                    " for a member heard lately whose row is missing");
       for (const auto& [key, who] : ends)
         step(key.first, r + " ends for " + cpus(who) + " with the members " + key.second +
-                                   (key.second.find(std::to_string(c)) == std::string::npos
-                                        ? ": cpu " + std::to_string(c) + " is not among them"
-                                        : ""));
+                            (key.second.find(std::to_string(c)) == std::string::npos
+                                 ? ": cpu " + std::to_string(c) + " is not among them"
+                                 : ""));
     }
     std::map<std::uint64_t, std::vector<int>> by_time;
     for (const TraceEvent* v : verdicts) by_time[v->t_ns].push_back(geti(*v, "declared_by"));
@@ -203,7 +204,8 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     }
     const std::uint64_t first_verdict = by_time.begin()->first;
     if (ep.halted) {
-      out += "  cpu " + std::to_string(c) + " halted itself when its own round ended, and the others declared it down "
+      out += "  cpu " + std::to_string(c) +
+             " halted itself when its own round ended, and the others declared it down "
              "when theirs did: both are the decision of one regroup round, which keeps only the larger connected "
              "group running (docs/membership.md, \"Regroup round\").\n";
       continue;
@@ -213,15 +215,16 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
            (ep.halted ? "halt" : "failure");
     std::vector<std::string> parts;
     if (first_miss) parts.push_back(secs(*first_miss - ep.t_ns) + " to the first check that missed it");
-    if (first_miss && first_suspect) parts.push_back(secs(*first_suspect - *first_miss) + " more to the second check, the suspicion");
+    if (first_miss && first_suspect)
+      parts.push_back(secs(*first_suspect - *first_miss) + " more to the second check, the suspicion");
     if (first_round) parts.push_back(secs(first_verdict - *first_round) + " of regroup");
     if (!parts.empty()) {
       out += ": ";
-      for (std::size_t i = 0; i < parts.size(); ++i)
-        out += (i == 0 ? "" : "; ") + parts[i];
+      for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : "; ") + parts[i];
     }
-    out += ". (docs/membership.md, \"Detection bound\": 1.75 to 2.75 heartbeats after a failure, more when a round "
-           "waits.)\n";
+    out +=
+        ". (docs/membership.md, \"Detection bound\": 1.75 to 2.75 heartbeats after a failure, more when a round "
+        "waits.)\n";
   }
 
   // The takeovers.
@@ -244,8 +247,9 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     for (const auto& e : ev)
       if (e.kind == "backup_created" && gets(e, "pair") == pair && geti(e, "cpu") == to && e.t_ns <= t.t_ns)
         pin = geti(e, "pin");
-    const std::string who = "the backup" + (pin >= 0 ? " (" + std::to_string(to) + "," + std::to_string(pin) + ")" : "") +
-                            " in cpu " + std::to_string(to);
+    const std::string who = "the backup" +
+                            (pin >= 0 ? " (" + std::to_string(to) + "," + std::to_string(pin) + ")" : "") + " in cpu " +
+                            std::to_string(to);
     out += "\n" + pair + ": " + who + " took over from cpu " + std::to_string(from) + " at " + secs(t.t_ns) + " (" +
            reason + ").\n";
     std::string gap;
@@ -256,8 +260,9 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
       out += line(t.t_ns, "cpu " + std::to_string(to) + " declared cpu " + std::to_string(from) +
                               " down, and its kernel told the backup at once: it is the primary now, and "
                               "finds -2 (processor down) on $RECEIVE if it monitors CPUs");
-      if (failed) gap = "  The gap of " + secs(t.t_ns - *failed) + periods(t.t_ns - *failed, heartbeat_ns) +
-               " from the failure to the takeover is the detection above; the takeover itself takes no time.\n";
+      if (failed)
+        gap = "  The gap of " + secs(t.t_ns - *failed) + periods(t.t_ns - *failed, heartbeat_ns) +
+              " from the failure to the takeover is the detection above; the takeover itself takes no time.\n";
     } else if (reason == "checkswitch") {
       out += line(t.t_ns, "the primary in cpu " + std::to_string(from) +
                               " called checkswitch: the roles reverse, and it waits as the new backup");
@@ -274,10 +279,11 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
     const std::string st =
         status ? status_hex(*status) + " (" + status_meaning(*status).value_or("") + ")" : std::string("its status");
     if (auto restart = t.get_int("restart_ns"))
-      resumed += "; it resumed just after the stack checkpoint of " + secs(*restart) + ", whose checkpoint call returns " + st;
+      resumed +=
+          "; it resumed just after the stack checkpoint of " + secs(*restart) + ", whose checkpoint call returns " + st;
     else
-      resumed += "; none carried the stack, so its checkmonitor call returns " + st +
-                 " and the program goes on from there";
+      resumed +=
+          "; none carried the stack, so its checkmonitor call returns " + st + " and the program goes on from there";
     out += line(t.t_ns, resumed);
     if (auto restart = t.get_int("restart_ns"); restart && reason == "processor failed") {
       for (const auto& ep : episodes)
@@ -306,14 +312,14 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
                                              (resends.size() == 1 ? " request" : " requests") +
                                              " to the new primary, each with its sync ID (" + list + ")");
       if (!duplicates.empty())
-        out += line(duplicates.front()->t_ns,
-                    std::to_string(duplicates.size()) + (duplicates.size() == 1 ? " of them was" : " of them were") +
-                        " already done: answered from the saved reply, not done again");
+        out += line(duplicates.front()->t_ns, std::to_string(duplicates.size()) +
+                                                  (duplicates.size() == 1 ? " of them was" : " of them were") +
+                                                  " already done: answered from the saved reply, not done again");
     }
     if (!errors.empty())
-      out += line(errors.front()->t_ns, std::to_string(errors.size()) +
-                                            (errors.size() == 1 ? " request" : " requests") +
-                                            " got a path error instead");
+      out +=
+          line(errors.front()->t_ns, std::to_string(errors.size()) + (errors.size() == 1 ? " request" : " requests") +
+                                         " got a path error instead");
     out += gap;
   }
   if (out.empty()) return "";

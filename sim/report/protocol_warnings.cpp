@@ -11,11 +11,16 @@ namespace pairsim::sim {
 
 const char* protocol_rule_name(ProtocolRule rule) {
   switch (rule) {
-    case ProtocolRule::backup_not_monitoring: return "backup never in checkmonitor";
-    case ProtocolRule::reply_before_checkpoint: return "reply before checkpoint";
-    case ProtocolRule::no_stack_checkpoint: return "no stack checkpoint";
-    case ProtocolRule::checkpoint_blocked: return "checkpoint blocked";
-    case ProtocolRule::alone_most_of_run: return "no backup most of the run";
+    case ProtocolRule::backup_not_monitoring:
+      return "backup never in checkmonitor";
+    case ProtocolRule::reply_before_checkpoint:
+      return "reply before checkpoint";
+    case ProtocolRule::no_stack_checkpoint:
+      return "no stack checkpoint";
+    case ProtocolRule::checkpoint_blocked:
+      return "checkpoint blocked";
+    case ProtocolRule::alone_most_of_run:
+      return "no backup most of the run";
   }
   return "?";
 }
@@ -237,12 +242,13 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
     for (const Backup& b : p.backups) {
       const std::uint64_t lived = b.end_ns.value_or(end_ns) - b.created_ns;
       if (!b.monitor_ns && lived >= heartbeat_ns) {
-        std::string text = "its backup (" + pid(b.cpu, b.pin) + "), created at " +
-                           format_seconds(b.created_ns) + ", never called checkmonitor in the " + span(lived, heartbeat_ns) +
+        std::string text = "its backup (" + pid(b.cpu, b.pin) + "), created at " + format_seconds(b.created_ns) +
+                           ", never called checkmonitor in the " + span(lived, heartbeat_ns) +
                            " it lived, so it never held a checkpoint.";
         if (b.first_wait_ns)
-          text += " The primary's checkpoint of " + format_seconds(*b.first_wait_ns) +
-                  " waited for it all that time: a checkpoint returns only once the backup has applied it in checkmonitor.";
+          text +=
+              " The primary's checkpoint of " + format_seconds(*b.first_wait_ns) +
+              " waited for it all that time: a checkpoint returns only once the backup has applied it in checkmonitor.";
         text += " A new process of the pair must ask isbackup() and, as the backup, call checkmonitor.";
         out.push_back({ProtocolRule::backup_not_monitoring, b.created_ns, name, pid(b.cpu, b.pin), text, read_kernel});
       } else if (b.monitor_ns && b.first_wait_ns && *b.monitor_ns - *b.first_wait_ns > heartbeat_ns) {
@@ -262,8 +268,7 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
     if (n.all > 0 && n.with_stack == 0) {
       out.push_back({ProtocolRule::no_stack_checkpoint, *p.first_checkpoint_ns, name,
                      pid(p.first_checkpoint_cpu, p.first_checkpoint_pin),
-                     "none of its " + std::to_string(n.all) +
-                         (n.all == 1 ? " checkpoint" : " checkpoints") +
+                     "none of its " + std::to_string(n.all) + (n.all == 1 ? " checkpoint" : " checkpoints") +
                          " carried the stack (CKPT_STACK), so its backup has no restart point: a takeover returns "
                          "from checkmonitor and runs the program again from there, with only the checkpointed "
                          "data. Set CKPT_STACK in the descriptor of the checkpoint after which a new primary "

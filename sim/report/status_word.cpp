@@ -14,19 +14,32 @@ std::string status_hex(long long status) {
 
 std::optional<std::string> status_meaning(long long status) {
   switch (status) {
-    case 0x200: return "takeover, the primary stopped";
-    case 0x201: return "takeover, the primary abended";
-    case 0x202: return "takeover, its processor failed";
-    case 0x203: return "takeover, checkswitch";
-    case 0x13C: return "no backup (error 60)";
-    case 0x1C9: return "no backup, its CPU was declared down (error 201)";
-    case 0x13F: return "no switch, the backup has no checkpoint yet (error 63)";
-    case 0x102: return "checkmonitor called by a process that is not a backup";
-    case 0x301: return "bad parameter: the descriptor";
-    case 0x302: return "bad parameter: a buffer outside the data space";
-    case 0x303: return "bad parameter: a file not open";
-    case 0x307: return "bad parameter: the checkpoint is larger than 65536 bytes";
-    default: return std::nullopt;
+    case 0x200:
+      return "takeover, the primary stopped";
+    case 0x201:
+      return "takeover, the primary abended";
+    case 0x202:
+      return "takeover, its processor failed";
+    case 0x203:
+      return "takeover, checkswitch";
+    case 0x13C:
+      return "no backup (error 60)";
+    case 0x1C9:
+      return "no backup, its CPU was declared down (error 201)";
+    case 0x13F:
+      return "no switch, the backup has no checkpoint yet (error 63)";
+    case 0x102:
+      return "checkmonitor called by a process that is not a backup";
+    case 0x301:
+      return "bad parameter: the descriptor";
+    case 0x302:
+      return "bad parameter: a buffer outside the data space";
+    case 0x303:
+      return "bad parameter: a file not open";
+    case 0x307:
+      return "bad parameter: the checkpoint is larger than 65536 bytes";
+    default:
+      return std::nullopt;
   }
 }
 

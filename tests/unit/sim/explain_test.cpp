@@ -66,8 +66,9 @@ TEST_CASE("the explanation follows a failure from the missed I'm-alive to the ta
   CHECK(has(text, "    0.675000 s  cpus 0 and 2 declare cpu 1 down"));
   CHECK(has(text, "Detection took 0.255000 s (2.55 heartbeats) after the failure"));
   CHECK(has(text, "$B: the backup (2,3) in cpu 2 took over from cpu 1 at 0.675000 s (processor failed)."));
-  CHECK(has(text, "it had applied 2 checkpoints of the old primary, the last sent at 0.401000 s; it resumed just after "
-                  "the stack checkpoint of 0.401000 s, whose checkpoint call returns 0x202"));
+  CHECK(has(text,
+            "it had applied 2 checkpoints of the old primary, the last sent at 0.401000 s; it resumed just after "
+            "the stack checkpoint of 0.401000 s, whose checkpoint call returns 0x202"));
   CHECK(has(text, "requesters resent 1 request to the new primary, each with its sync ID (0,2 sync 17)"));
   CHECK(has(text, "1 of them was already done: answered from the saved reply"));
   CHECK(has(text, "The gap of 0.255000 s (2.55 heartbeats) from the failure to the takeover"));

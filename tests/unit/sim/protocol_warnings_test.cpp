@@ -123,7 +123,9 @@ TEST_CASE("a reply before the checkpoint that carries its work is a warning, cou
   CHECK(w[0].read == "docs/process-pairs.md#requests-sync-ids-and-saved-replies");
 }
 
-TEST_CASE("a pair that runs alone for most of its life when it could make a backup is a warning; one that makes a new backup is not") {
+TEST_CASE(
+    "a pair that runs alone for most of its life when it could make a backup is a warning; one that makes a new backup "
+    "is not") {
   auto takeover = [](ProtocolLog& log) {
     steady(log, 300'000, 400 * ms);
     feed(log, 420 * ms, "cpu_state", {{"cpu", 1}}, {{"state", "down"}});
