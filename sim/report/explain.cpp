@@ -300,6 +300,12 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
       if (e.kind == "duplicate" && gets(e, "pair") == pair) duplicates.push_back(&e);
       if (e.kind == "path_error" && gets(e, "target") == pair) errors.push_back(&e);
     }
+    if (!errors.empty())
+      out += line(errors.front()->t_ns,
+                  std::to_string(errors.size()) + (errors.size() == 1 ? " request" : " requests") + " to " + pair +
+                      " met a path error (its primary's CPU is gone): the requester's file system "
+                      "waits for the new primary and resends, and reports an error only if the "
+                      "pair is lost");
     if (resends.empty()) {
       out += "  No requester had a request to resend to " + pair + ".\n";
     } else {
@@ -316,10 +322,6 @@ std::string explain_text(const ProtocolLog& log, std::optional<std::uint64_t> he
                                                   (duplicates.size() == 1 ? " of them was" : " of them were") +
                                                   " already done: answered from the saved reply, not done again");
     }
-    if (!errors.empty())
-      out +=
-          line(errors.front()->t_ns, std::to_string(errors.size()) + (errors.size() == 1 ? " request" : " requests") +
-                                         " got a path error instead");
     out += gap;
   }
   if (out.empty()) return "";
