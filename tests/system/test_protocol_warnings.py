@@ -40,6 +40,13 @@ blocked = run_json(os.path.join(WARNINGS, "late-monitor.scn"))[1]
 check(blocked and "waited 0.300 s (3.0 heartbeats) for its backup (2,2) to call checkmonitor" in blocked["warnings"][0]["text"],
       "late-monitor.scn: the blocked checkpoint's wait is measured, in seconds and heartbeats")
 
+page = tmpfile(".html")
+run("run", os.path.join(WARNINGS, "no-stack.scn"), "--html", page)
+html = open(page, encoding="utf-8").read()
+os.unlink(page)
+check('<section id="warnings">' in html and "no stack checkpoint at 0.000309772 s: $COUNT (1,2)" in html,
+      "the report page (--html) has a section of protocol warnings")
+
 # 2. The good programs: no shipped scenario gets a warning.
 for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.scn"))):
     p, s = run_json(path)
