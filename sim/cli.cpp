@@ -25,7 +25,9 @@
 #include "sim/campaign/file_io.hpp"
 #include "sim/campaign/grade_command.hpp"
 #include "sim/disk_command.hpp"
+#include "sim/report/explain.hpp"
 #include "sim/report/pair_table.hpp"
+#include "sim/report/protocol_log.hpp"
 #include "sim/run/run_command.hpp"
 #include "sim/run/colour.hpp"
 #include "sim/view/event_log.hpp"
@@ -196,6 +198,7 @@ int cmd_run(int argc, char* argv[]) {
       "table", po::bool_switch(&o.table), "also print the life of each process pair as a table")(
       "pair", po::value(&o.pair), "with --table: only this pair ($NAME)")(
       "all", po::bool_switch(&o.table_all), "with --table: every row (a steady state's rows are folded otherwise)")(
+      "explain", po::bool_switch(&o.explain), "also explain each detection and takeover, step by step")(
       "log-level", po::value(&o.log_level), "trace, debug, info, warn (default), error, critical, off");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
@@ -492,10 +495,12 @@ int cmd_disasm(int argc, char* argv[]) {
 int cmd_table(int argc, char* argv[]) {
   std::string file, pair;
   bool all = false;
-  po::options_description desc("pairsim table TRACE [--pair $NAME] [--all]");
+  bool explain = false;
+  po::options_description desc("pairsim table TRACE [--pair $NAME] [--all] [--explain]");
   desc.add_options()("help,h", "this help")("trace", po::value(&file), "an event trace written by run --trace")(
       "pair", po::value(&pair), "only this pair")("all", po::bool_switch(&all),
-                                                  "every row (a steady state's rows are folded otherwise)");
+                                                  "every row (a steady state's rows are folded otherwise)")(
+      "explain", po::bool_switch(&explain), "also explain each detection and takeover, step by step");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "trace", vm)) return *stop;
   if (file.empty()) return usage_error("table needs a trace file");
@@ -512,6 +517,11 @@ int cmd_table(int argc, char* argv[]) {
     return exit_bad_input;
   }
   std::cout << out;
+  if (explain) {
+    ProtocolLog log;
+    for (const auto& e : events) log.on_event(e);
+    std::cout << explain_text(log, std::nullopt);  // a trace does not say the heartbeat period
+  }
   return exit_ok;
 }
 

@@ -56,21 +56,32 @@ int geti(const TraceEvent& e, const char* k) {
   return static_cast<int>(e.get_int(k).value_or(-1));
 }
 
-std::string pad(const std::string& s, std::size_t w) {
-  // Width in characters, counting UTF-8 continuation bytes as nothing.
+// Width in characters, counting UTF-8 continuation bytes as nothing.
+std::size_t width(const std::string& s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad(const std::string& s, std::size_t w) {
+  const std::size_t n = width(s);
   return s + std::string(w > n ? w - n : 0, ' ');
 }
+
+// The columns follow the two processes, as the book's do, so a role change is marked in the cell of the
+// process that takes its new role.
+const char* const becomes_primary = " ▸ now the primary";
+const char* const becomes_backup = " ▸ now the backup";
 
 std::string render(const PairLife& p, int first_cpu[2], bool all) {
   std::string head[2];
   for (int i = 0; i < 2; ++i)
-    head[i] = std::string(i == 0 ? "Primary" : "Backup") +
+    head[i] = std::string(i == 0 ? "First primary" : "First backup") +
               (first_cpu[i] >= 0 ? " (cpu " + std::to_string(first_cpu[i]) + ")" : "");
   std::size_t w = std::max(head[0].size(), head[1].size());
-  for (const auto& r : p.rows) w = std::max({w, r.cell[0].size(), r.cell[1].size()});
+  for (const auto& r : p.rows) w = std::max({w, width(r.cell[0]), width(r.cell[1])});
   std::string out = "Life of process pair " + p.name + "\n\n";
+  out += "Each column is one process of the pair, whatever its role; ▸ marks where a process takes a new role.\n\n";
   out += pad("time (s)", 12) + "  " + pad(head[0], w) + "  " + head[1] + "\n";
   out += std::string(12, '-') + "  " + std::string(w, '-') + "  " + std::string(w, '-') + "\n";
   // A steady state repeats the same steps (process, checkpoint, process, …): show it once, then say how
@@ -223,7 +234,8 @@ std::string pair_tables(const std::vector<TraceEvent>& unordered, const std::str
     } else if (k == "checkswitch") {
       const int from = p.column_of(geti(e, "from_cpu"));
       if (from >= 0) {
-        p.add(e.t_ns, from, "Voluntary switch: call checkswitch", "Take over");
+        p.add(e.t_ns, from, std::string("Voluntary switch: call checkswitch") + becomes_backup,
+              std::string("Take over") + becomes_primary);
         p.monitoring[1 - from] = false;
       }
     } else if (k == "takeover") {
@@ -231,7 +243,7 @@ std::string pair_tables(const std::vector<TraceEvent>& unordered, const std::str
       const std::string reason = e.get_str("reason").value_or("");
       if (to >= 0 && reason != "checkswitch") {
         const int from = 1 - to;
-        p.add(e.t_ns, to, "Take over (" + reason + ")", p.gone[from] ? "(gone)" : "");
+        p.add(e.t_ns, to, "Take over (" + reason + ")" + becomes_primary, p.gone[from] ? "(gone)" : "");
         p.gone[from] = true;
         p.monitoring[to] = false;
       }

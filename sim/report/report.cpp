@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "sim/report/json_writer.hpp"
+#include "sim/report/status_word.hpp"
 
 namespace pairsim::sim {
 
@@ -50,7 +51,7 @@ std::string describe(const TraceEvent& e) {
     return "rejoin      cpu " + field(e, "declared_by") + " declares cpu " + field(e, "cpu") + " up";
   if (k == "halt") return "halt        cpu " + field(e, "cpu") + " halts itself: " + field(e, "reason");
   if (k == "process_start") return "start       " + proc(e) + " program " + field(e, "program");
-  if (k == "output") return "output      " + proc(e) + ": " + field(e, "text");
+  if (k == "output") return "output      " + proc(e) + ": " + annotate_status(field(e, "text"));
   if (k == "process_stop") return "stop        " + proc(e) + " exit " + field(e, "exit");
   if (k == "abend") return "abend       " + proc(e) + ": " + field(e, "reason");
   if (k == "path_down")
@@ -61,9 +62,11 @@ std::string describe(const TraceEvent& e) {
   if (k == "backup_created") return "backup      " + field(e, "pair") + " backup created in cpu " + field(e, "cpu");
   if (k == "checkswitch")
     return "switch      " + field(e, "pair") + " cpu " + field(e, "from_cpu") + " → cpu " + field(e, "to_cpu");
-  if (k == "takeover")
+  if (k == "takeover") {
+    const auto status = takeover_status(field(e, "reason"));
     return "takeover    " + field(e, "pair") + " cpu " + field(e, "from_cpu") + " → cpu " + field(e, "to_cpu") + " (" +
-           field(e, "reason") + ")";
+           field(e, "reason") + (status ? ", status " + status_hex(*status) : std::string()) + ")";
+  }
   if (k == "pair_lost") return "pair lost   " + field(e, "pair");
   if (k == "fs_resend") return "resend      " + proc(e) + " to " + field(e, "target") + " sync " + field(e, "sync_id");
   if (k == "duplicate")
@@ -124,6 +127,8 @@ std::string text_report(const RunOutcome& o) {
                 m.mips, static_cast<unsigned long long>(m.memory_bytes / 1024),
                 static_cast<double>(m.bus_bytes_per_second) / 1e6, format_seconds(m.heartbeat_ns).c_str());
   out += buf;
+  out += "legend: $NAME (c,p) is process p in cpu c (cpu,pin); times are simulated seconds; a status is "
+         "kind×256+detail, as 0x202 (docs/syscalls.md)\n";
   out += "\n";
   for (const auto& e : o.record->notable()) {
     const std::string line = describe(e);
@@ -158,6 +163,7 @@ std::string text_report(const RunOutcome& o) {
   }
   out += volumes_text(o.volumes);
   out += invariants_text(o.record->invariant_violations());
+  out += protocol_warnings_text(o.warnings);
   if (!o.results.empty()) {
     out += "\nexpectations:\n";
     for (const auto& r : o.results)
@@ -225,6 +231,17 @@ std::string json_summary(const RunOutcome& o) {
   j.end_array();
   j.key("problems").begin_array();
   for (const auto& p : o.problems) j.value(p);
+  j.end_array();
+  j.key("warnings").begin_array();
+  for (const auto& w : o.warnings)
+    j.begin_object()
+        .field("rule", protocol_rule_name(w.rule))
+        .field("t_ns", w.t_ns)
+        .field("pair", w.pair)
+        .field("process", w.process)
+        .field("text", w.text)
+        .field("read", w.read)
+        .end_object();
   j.end_array();
   j.key("invariants").begin_array();
   for (const auto& v : r.invariant_violations()) {

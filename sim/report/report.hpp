@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/report/expectations.hpp"
+#include "sim/report/protocol_warnings.hpp"
 #include "sim/report/run_record.hpp"
 #include "sim/report/volume_facts.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -21,6 +22,7 @@ struct RunOutcome {
   std::vector<ExpectationResult> results;
   std::vector<std::string> problems;  // actions that could not be carried out
   std::vector<VolumeFacts> volumes;   // the scenario's volumes at the end (none: no volumes section)
+  std::vector<ProtocolWarning> warnings;  // mistakes of the pairs' programs (protocol_warnings.hpp)
   bool stopped_early = false;
 
   int passed() const;

@@ -22,6 +22,8 @@
 #include "io/volume_layout.hpp"
 #include "sim/campaign/file_io.hpp"
 #include "sim/report/expectations.hpp"
+#include "sim/report/explain.hpp"
+#include "sim/report/protocol_log.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/report/report.hpp"
 #include "sim/report/run_record.hpp"
@@ -217,6 +219,10 @@ int run_scenario(const RunOptions& opts) {
     std::cerr << "pairsim: error: --table prints text; it cannot be combined with --json\n";
     return exit_bad_input;
   }
+  if (opts.explain && opts.json) {
+    std::cerr << "pairsim: error: --explain prints text; it cannot be combined with --json\n";
+    return exit_bad_input;
+  }
   if ((!opts.pair.empty() || opts.table_all) && !opts.table) {
     std::cerr << "pairsim: error: " << (opts.table_all ? "--all" : "--pair") << " goes with --table\n";
     return exit_bad_input;
@@ -270,6 +276,8 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   TraceBus trace;
   RunRecord record(scenario.machine.cpus);
   trace.add_sink(&record);
+  ProtocolLog protocol;  // the protocol warnings and --explain read it
+  trace.add_sink(&protocol);
   if (trace_file) {
     trace.add_sink(trace_file.get());
     trace.set_detail(true);
@@ -356,11 +364,16 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   outcome.results = check_expectations(scenario, record, driver.samples(), outcome.volumes);
   outcome.problems = driver.problems();
   outcome.stopped_early = driver.stopped_early();
+  outcome.warnings = protocol_warnings(protocol, scenario.machine.heartbeat_ns, end_ns);
 
   // With the trace on standard output, the report goes to standard error.
   std::ostream& out = shape ? shape->report() : opts.trace == "-" ? std::cerr : std::cout;
   const bool colour = !shape && !opts.json && colour_on(&out == &std::cout ? STDOUT_FILENO : STDERR_FILENO);
   out << (opts.json ? json_summary(outcome) : colour ? colour_report(text_report(outcome)) : text_report(outcome));
+  if (opts.explain) {
+    const std::string why = explain_text(protocol, scenario.machine.heartbeat_ns);
+    out << (why.empty() ? "\nexplanation: no CPU went down and no pair took over\n" : why);
+  }
   std::string table_error;
   if (opts.table) {
     std::string err;

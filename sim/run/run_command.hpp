@@ -25,6 +25,7 @@ struct RunOptions {
   bool table = false;
   std::string pair;  // --table --pair $X
   bool table_all = false;  // --table --all: every row, none folded
+  bool explain = false;    // --explain: how each failure was detected and each takeover came about
   std::string log_level = "warn";
   // Write the volumes back to their images at the end (`pairsim run`). Campaigns and sweeps leave the images as
   // they were, so that every seed and every moment starts from the same volumes.

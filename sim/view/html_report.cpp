@@ -411,6 +411,17 @@ std::string invariants_section(const RunOutcome& o) {
   return out + "</ul>\n</section>\n";
 }
 
+// The protocol warnings (docs/process-pairs.md, "Protocol warnings"): shown only when there are some.
+std::string warnings_section(const RunOutcome& o) {
+  if (o.warnings.empty()) return "";
+  std::string out = "<section id=\"warnings\">\n<h2>Protocol warnings</h2>\n<ul class=\"checks\">\n";
+  for (const auto& w : o.warnings)
+    out += std::string("<li class=\"violation\">") + mark_bad + html_escape(protocol_rule_name(w.rule)) + " at " +
+           html_escape(format_seconds(w.t_ns)) + ": " + html_escape(w.pair) + " (" + html_escape(w.process) + ") — " +
+           html_escape(w.text) + " Read <code>" + html_escape(w.read) + "</code>.</li>\n";
+  return out + "</ul>\n</section>\n";
+}
+
 // Table 8-1 as `pairsim table` prints it, one block a pair.
 std::string pairs_section(const std::vector<TraceEvent>& events) {
   std::string error;
@@ -523,6 +534,7 @@ std::string html_report(const RunOutcome& o, const std::vector<TraceEvent>& even
   out += timeline_section(o, events);
   out += expectations_section(o);
   out += invariants_section(o);
+  out += warnings_section(o);
   out += machine_section(o);
   out += scenario_section(o);
   out += pairs_section(events);

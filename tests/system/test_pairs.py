@@ -304,7 +304,7 @@ check(table_rows(p2.stdout) == rows, "the table from the trace file equals the o
 # The table docs/process-pairs.md prints is the run's, to the character (trailing blanks aside).
 with open(os.path.join(os.path.dirname(scenario("x")), "..", "docs", "process-pairs.md")) as f:
     doc = f.read()
-start = doc.index("```\ntime (s)      Primary (cpu 1)") + 4
+start = doc.index("```\ntime (s)      First primary (cpu 1)") + 4
 doc_table = doc[start:doc.index("```", start)]
 run_table = p.stdout[p.stdout.find("time (s)"):]
 strip = lambda text: [line.rstrip() for line in text.strip("\n").splitlines()]

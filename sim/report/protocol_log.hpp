@@ -1,0 +1,50 @@
+#pragma once
+// The events of a run that tell how its process pairs followed the protocol and how each failure led to a
+// takeover: membership (I'm-alive, regroup, verdicts), pair events, resends. The protocol warnings
+// (protocol_warnings.hpp) and the explanation of a run (explain.hpp) are read from it, in a run or from a
+// trace file, so both say the same. It keeps few events: of the checkpoints only counts, the first one to
+// each new backup, and, on every takeover, the old primary's checkpoints it resumed from.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/trace/trace_bus.hpp"
+
+namespace pairsim::sim {
+
+struct PairCheckpointCount {
+  std::uint64_t all = 0;
+  std::uint64_t with_stack = 0;
+};
+
+class ProtocolLog : public TraceSink {
+ public:
+  void on_event(const TraceEvent& e) override;
+  bool takes_detail() const override { return false; }
+
+  // The kept events in time order (events of one instant in the order they came). A `takeover` carries two
+  // more fields than the trace's: `last_checkpoint_ns`, when the old primary sent the last checkpoint the
+  // new one had applied, and `restart_ns`, when it sent the last of those with its stack (absent: none).
+  const std::vector<TraceEvent>& events() const;
+  const std::map<std::string, PairCheckpointCount>& checkpoints() const { return counts_; }
+  // The time of the last event: the run's end when the log saw `run_end`.
+  std::uint64_t end_ns() const { return end_ns_; }
+
+ private:
+  struct Sent {
+    std::int64_t seq;
+    std::uint64_t t_ns;
+    bool stack;
+  };
+  mutable std::vector<TraceEvent> events_;
+  mutable std::size_t sorted_upto_ = 0;
+  std::map<std::string, PairCheckpointCount> counts_;
+  std::map<std::pair<std::string, std::int64_t>, std::deque<Sent>> recent_;  // per pair and primary CPU
+  std::uint64_t end_ns_ = 0;
+};
+
+}  // namespace pairsim::sim
