@@ -181,10 +181,11 @@ struct ExpectOutputContains {  // expect output $X contains "text"
   std::string process;
   std::string text;
 };
-struct ExpectOutputSequence {  // expect output $X sequence A..B
+struct ExpectOutputSequence {  // expect output $X sequence A..B [repeats N]
   std::string process;
   std::int64_t first = 0;
-  std::int64_t last = 0;  // first <= last
+  std::int64_t last = 0;     // first <= last
+  std::uint64_t repeats = 0;  // how many times a number may come again right after itself
 };
 struct ExpectOutputCount {  // expect output $X count "line" N
   std::string process;

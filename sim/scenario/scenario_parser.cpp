@@ -858,7 +858,10 @@ class ScenarioParser {
         if (!n.valid || n.overflow) fail(col, "expected a whole number in the range " + describe(r));
         return n.value;
       });
-      return ExpectOutputSequence{name, first, last};
+      std::uint64_t repeats = 0;
+      if (in.accept("repeats"))
+        repeats = static_cast<std::uint64_t>(int_in_range(in, 0, 1'000'000, "the number of repeats allowed"));
+      return ExpectOutputSequence{name, first, last, repeats};
     }
     fail(tok.col, "expected a \"line\", or one of: contains, sequence, count, found " + describe(tok));
   }

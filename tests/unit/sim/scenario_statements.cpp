@@ -222,6 +222,8 @@ TEST_CASE("scenario: process expectations", "[scenario]") {
   ExpectOutputSequence seq = expectation<ExpectOutputSequence>("expect output $CLI sequence 1..100", starts);
   CHECK(seq.first == 1);
   CHECK(seq.last == 100);
+  CHECK(seq.repeats == 0);
+  CHECK(expectation<ExpectOutputSequence>("expect output $CLI sequence 1..100 repeats 2", starts).repeats == 2);
   CHECK(expectation<ExpectOutputSequence>("expect output $CLI sequence -5..-5", starts).first == -5);
   ExpectOutputCount count = expectation<ExpectOutputCount>("expect output $CLI count \"ok\" 5", starts);
   CHECK(count.line == "ok");

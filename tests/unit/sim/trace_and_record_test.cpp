@@ -140,6 +140,25 @@ TEST_CASE("output sequence finds gaps, repeats and short runs", "[expectations]"
   CHECK_FALSE(run_with({"1", "2", "3", "4"}).ok);
 }
 
+TEST_CASE("output sequence with repeats allows that many immediate repeats and nothing else", "[expectations]") {
+  auto s = parse_ok("start $C program x.pasm cpu 0\nrun for 5s\nexpect output $C sequence 1..4 repeats 1\n");
+  auto run_with = [&](std::vector<const char*> lines) {
+    RunRecord r(4);
+    feed(r, 0, "process_start", {{"cpu", 0}, {"pin", 2}}, {{"process", "$C"}, {"program", "x"}});
+    for (auto* l : lines) feed(r, 1, "output", {{"cpu", 0}, {"pin", 2}}, {{"process", "$C"}, {"text", l}});
+    return check_expectations(s, r, {})[0];
+  };
+  CHECK(run_with({"1", "2", "3", "4"}).ok);
+  const auto once = run_with({"1", "2", "2", "3", "4"});
+  CHECK(once.ok);
+  CHECK(once.detail == "1..4 in order, 1 printed twice (1 allowed)");
+  CHECK_FALSE(run_with({"1", "2", "2", "3", "3", "4"}).ok);  // two repeats, one allowed
+  CHECK_FALSE(run_with({"1", "2", "3", "2", "4"}).ok);       // not right after itself: out of order
+  CHECK_FALSE(run_with({"1", "1", "1", "2", "3", "4"}).ok);  // the same number three times
+  CHECK_FALSE(run_with({"1", "3", "4"}).ok);                 // a gap is never allowed
+  CHECK_FALSE(run_with({"1", "2", "3", "4", "4", "5"}).ok);  // past the end
+}
+
 TEST_CASE("a printed line with a newline or quotes stays one line in the verdict", "[expectations]") {
   auto s = parse_ok("start $H program x.pasm cpu 0\nrun for 5s\nexpect output $H \"hello, world\"\n");
   RunRecord r(4);
