@@ -1,6 +1,8 @@
 #include "guest/text_file.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -11,9 +13,24 @@ namespace pairsim::guest {
 
 bool read_whole_file(const std::string& path, std::string& bytes, std::string& why, std::uintmax_t max_bytes) {
   bytes.clear();
+  // Opened without waiting (a FIFO would block the open itself), then the open file is what is looked at:
+  // a name swapped for a FIFO between a look and the open fools nothing.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    why = errno == ENOENT || errno == ENOTDIR ? "no such file"
+          : errno == EACCES                   ? "permission denied"
+                                              : std::strerror(errno);
+    return false;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(::fdopen(fd, "rb"), &std::fclose);
+  if (!f) {
+    ::close(fd);
+    why = std::strerror(errno);
+    return false;
+  }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    why = errno == ENOENT || errno == ENOTDIR ? "no such file" : std::strerror(errno);
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
     return false;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -28,11 +45,7 @@ bool read_whole_file(const std::string& path, std::string& bytes, std::string& w
     why = "is larger than " + std::to_string(max_bytes >> 20) + " MiB";
     return false;
   }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    why = errno == EACCES ? "permission denied" : std::strerror(errno);
-    return false;
-  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   char buf[1 << 16];
   for (;;) {
     const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());

@@ -142,6 +142,7 @@ std::optional<int> parse(int argc, char* argv[], const po::options_description& 
     std::vector<std::string> names;
     for (const auto& o : desc.options())
       if (!o->long_name().empty() && o->long_name() != positional_name) names.push_back("--" + o->long_name());
+    names.push_back("--color");  // every command has it (cli_main takes it out first)
     std::string given = e.get_option_name();
     given = given.substr(0, given.find('='));
     const std::string meant = nearest(given, names);

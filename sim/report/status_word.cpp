@@ -8,7 +8,7 @@ namespace pairsim::sim {
 
 std::string status_hex(long long status) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llX", status);
+  std::snprintf(buf, sizeof buf, "0x%llX", static_cast<unsigned long long>(status));
   return buf;
 }
 

@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 PAIRSIM = sys.argv[1]
-ROOT = sys.argv[2]
+ROOT = os.path.abspath(sys.argv[2])  # tests link and chdir: a relative '.' would not survive
 failures = []
 
 
