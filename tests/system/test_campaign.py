@@ -224,7 +224,10 @@ with tempfile.TemporaryDirectory() as tmp:
               "docs/campaigns.md's sort of the shards' results.jsonl is the whole campaign's, byte for byte")
 
     # ---- timeouts ----
-    p = campaign(tmp, BANK, "--seeds", "1..2", "--timeout", "0.001", "--out", "T")
+    endless = os.path.join(tmp, "endless.scn")
+    with open(endless, "w") as f:  # minutes of host time: past the timeout however loaded the host is
+        f.write("machine cpus 2 mips 1000\nstart $BUSY program compute.pasm cpu 0 args 100000000 0\nrun for 1000s\n")
+    p = campaign(tmp, "endless.scn", "--seeds", "1..2", "--timeout", "0.2", "--out", "T")
     res = lines(os.path.join(tmp, "T", "results.jsonl")) if p.returncode == 1 else []
     check(p.returncode == 1 and [r["verdict"] for r in res] == ["timeout", "timeout"],
           f"a run past --timeout is killed, verdict timeout (exit {p.returncode})")
