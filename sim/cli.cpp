@@ -573,7 +573,11 @@ int cli_main(int argc_in, char* argv_in[]) {
       if (a.find('=') != std::string::npos) when = a.substr(a.find('=') + 1);
       else if (i + 1 < argc_in) when = argv_in[++i];
       ColourMode mode;
-      if (!parse_colour_mode(when, mode)) return usage_error("--color takes never, auto or always, not '" + when + "'");
+      if (!parse_colour_mode(when, mode)) {  // one line says it all: no usage of a command not yet known
+        std::cerr << "pairsim: " << error_word(STDERR_FILENO) << ": --color takes never, auto or always, not '" << when
+                  << "'\n";
+        return exit_bad_input;
+      }
       set_colour_mode(mode);
       continue;
     }

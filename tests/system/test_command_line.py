@@ -52,7 +52,8 @@ env = dict(os.environ, NO_COLOR="1", SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
 q = subprocess.run([PAIRSIM, "run", demo, "--color", "auto"], capture_output=True, text=True, env=env, timeout=120)
 check(q.returncode == 0 and "\x1b[" not in q.stdout, "NO_COLOR with --color auto: no colour")
 p = run("run", demo, "--color=sometimes")
-check(p.returncode == 2 and "never, auto or always" in p.stderr, "a bad --color value is a usage error")
+check(p.returncode == 2 and "never, auto or always" in p.stderr and len(p.stderr.splitlines()) == 1,
+      f"a bad --color value is a usage error, said in one line ({p.stderr.strip()})")
 check(run("run", demo, "--json", "--color=always").stdout.lstrip().startswith("{"), "--json is never coloured")
 
 # ---- Ctrl-C: the report, a whole trace up to that moment, exit 130 ----
