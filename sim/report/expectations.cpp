@@ -1,12 +1,20 @@
 #include "sim/report/expectations.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
 namespace pairsim::sim {
 
 std::string format_seconds(std::uint64_t t_ns) {
+  // To the microsecond, as the event list and the pair table print times: one precision in the whole report.
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6f s", static_cast<double>(t_ns) / 1e9);
+  return buf;
+}
+
+std::string format_setting_seconds(std::uint64_t t_ns) {
   std::string frac = std::to_string(t_ns % 1'000'000'000ull);
   frac.insert(0, 9 - frac.size(), '0');
   while (!frac.empty() && frac.back() == '0') frac.pop_back();

@@ -25,6 +25,8 @@ std::vector<ExpectationResult> check_expectations(const Scenario& s, const RunRe
                                                   const std::map<std::size_t, std::string>& samples,
                                                   const std::vector<VolumeFacts>& volumes = {});
 
-std::string format_seconds(std::uint64_t t_ns);  // "1.500000000 s" trimmed to "1.5 s"
+std::string format_seconds(std::uint64_t t_ns);  // "1.500000 s": to the microsecond, as every report time
+// A setting as the scenario gives it, exact and without trailing zeros: "1 s", "0.1 s", "0.000025 s".
+std::string format_setting_seconds(std::uint64_t t_ns);
 
 }  // namespace pairsim::sim

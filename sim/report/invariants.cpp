@@ -258,7 +258,7 @@ class Replay {
     add(Invariant::no_hung_request, since, target, {cpu},
         (who.empty() ? id : who + " (" + id + ")") + " has waited " + format_seconds(waited) + " for its request to " +
             target + " (sync ID " + std::to_string(e.get_int("sync_id").value_or(0)) + ", made at " +
-            format_seconds(since) + "), longer than " + format_seconds(limit) + ", and " + target + " is alive in cpu" +
+            format_seconds(since) + "), longer than " + format_setting_seconds(limit) + ", and " + target + " is alive in cpu" +
             (where.size() == 1 ? " " : "s ") + cpu_list(where));
   }
 

@@ -125,7 +125,7 @@ std::string text_report(const RunOutcome& o) {
   std::snprintf(buf, sizeof buf,
                 "machine: %d CPUs, %.3g MIPS, %llu KiB each, buses X and Y at %.3g MB/s, heartbeat %s\n", m.cpus,
                 m.mips, static_cast<unsigned long long>(m.memory_bytes / 1024),
-                static_cast<double>(m.bus_bytes_per_second) / 1e6, format_seconds(m.heartbeat_ns).c_str());
+                static_cast<double>(m.bus_bytes_per_second) / 1e6, format_setting_seconds(m.heartbeat_ns).c_str());
   out += buf;
   out += "legend: $NAME (c,p) is process p in cpu c (cpu,pin); times are simulated seconds; a status is "
          "kind×256+detail, as 0x202 (docs/syscalls.md)\n";

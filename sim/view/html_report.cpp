@@ -95,7 +95,7 @@ std::string num(double v) {
 
 // A setting's time in the unit it was likely written in: "100 ms", "10 µs", "1.5 s".
 std::string duration(std::uint64_t ns) {
-  if (ns >= 1'000'000'000 || ns == 0) return format_seconds(ns);
+  if (ns >= 1'000'000'000 || ns == 0) return format_setting_seconds(ns);
   if (ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + " ms";
   if (ns % 1'000 == 0) return std::to_string(ns / 1'000) + " µs";
   return std::to_string(ns) + " ns";

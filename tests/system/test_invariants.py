@@ -76,7 +76,7 @@ if s and s["invariants"]:
           f"expect invariants says what was broken: {exp and exp[0]['detail']}")
 check(s is not None and client_exit(s) == 1, "... and the client saw the transfer lost (exit 1, a bad reply)")
 text = run_scn(bank(BROKEN, "20ms"))[0].stdout
-check("invariants: 1 violated\n  ✗ no stale takeover at 0.055 s: $BANK: cpu 2 took over from cpu 1" in text,
+check("invariants: 1 violated\n  ✗ no stale takeover at 0.055000 s: $BANK: cpu 2 took over from cpu 1" in text,
       "the readable report lists the violation")
 check("reply ahead $BANK cpu 1 replied to 0,2 sync" in text, "... and every reply that left ahead of its checkpoint")
 

@@ -44,7 +44,7 @@ page = tmpfile(".html")
 run("run", os.path.join(WARNINGS, "no-stack.scn"), "--html", page)
 html = open(page, encoding="utf-8").read()
 os.unlink(page)
-check('<section id="warnings">' in html and "no stack checkpoint at 0.000309772 s: $COUNT (1,2)" in html,
+check('<section id="warnings">' in html and "no stack checkpoint at 0.000310 s: $COUNT (1,2)" in html,
       "the report page (--html) has a section of protocol warnings")
 
 # 2. The good programs: no shipped scenario gets a warning.

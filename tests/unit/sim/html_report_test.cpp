@@ -194,7 +194,7 @@ TEST_CASE("the page has the machine, the timeline, the expectations and Table 8-
     CHECK(page.find("class=\"wait\"") != std::string::npos);  // $C waits for its reply
   }
   SECTION("the fault in the scenario's words, the detection and the takeover") {
-    CHECK(page.find("<g class=\"band-fault\"><title>fail cpu 0 (scenario line 4) at 0.1 s</title>") !=
+    CHECK(page.find("<g class=\"band-fault\"><title>fail cpu 0 (scenario line 4) at 0.100000 s</title>") !=
           std::string::npos);
     CHECK(page.find(">fail cpu 0</text>") != std::string::npos);
     CHECK(count(page, "<g class=\"band-detect\">") == 1);  // two survivors' verdicts, one label

@@ -211,7 +211,7 @@ TEST_CASE("no hung request: a requester still waiting for a live server at the e
   CHECK(v.pair == "$B");
   CHECK(v.cpus == std::vector<int>{0});
   CHECK(v.text ==
-        "$C1 (0,3) has waited 0.009 s for its request to $B (sync ID 4, made at 0.001 s), longer than 0.008 s, and $B "
+        "$C1 (0,3) has waited 0.009000 s for its request to $B (sync ID 4, made at 0.001000 s), longer than 0.008 s, and $B "
         "is alive in cpus 1 and 2");
 }
 

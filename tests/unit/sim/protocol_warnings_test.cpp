@@ -67,10 +67,10 @@ TEST_CASE("a backup that never calls checkmonitor is named, with the checkpoint 
   CHECK(w[0].process == "2,2");
   CHECK(w[0].t_ns == 250'000);
   CHECK(w[0].text.find("never called checkmonitor") != std::string::npos);
-  CHECK(w[0].text.find("checkpoint of 0.0003 s waited") != std::string::npos);
+  CHECK(w[0].text.find("checkpoint of 0.000300 s waited") != std::string::npos);
   CHECK(w[0].read == "docs/process-pairs.md#checkpoint-and-takeover-as-the-kernel-does-them");
   const std::string text = protocol_warnings_text(w);
-  CHECK(text.find("protocol warnings: 1\n  ! backup never in checkmonitor at 0.00025 s: $C (2,2)\n") == 1);
+  CHECK(text.find("protocol warnings: 1\n  ! backup never in checkmonitor at 0.000250 s: $C (2,2)\n") == 1);
 }
 
 TEST_CASE("a backup that had no time to reach checkmonitor is not a mistake") {
