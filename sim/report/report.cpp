@@ -136,7 +136,8 @@ std::string text_report(const RunOutcome& o) {
   }
   for (const auto& p : o.problems) out += "problem: " + p + "\n";
   out +=
-      "\nend at " + format_seconds(o.sim_time_ns) + (o.stopped_early ? " (run-until condition met)" : "") + "; CPUs:";
+      "\nend at " + format_seconds(o.sim_time_ns) + (o.stopped_early ? " (run-until condition met)" : "") +
+      (o.interrupted ? " (interrupted: the run was stopped here)" : "") + "; CPUs:";
   for (std::size_t i = 0; i < o.record->cpu_states().size(); ++i)
     out += " " + std::to_string(i) + "=" + o.record->cpu_states()[i];
   out += "\n";
@@ -182,6 +183,7 @@ std::string json_summary(const RunOutcome& o) {
   j.field("scenario", o.scenario->path);
   j.field("seed", o.seed);
   j.field("sim_time_ns", o.sim_time_ns);
+  if (o.interrupted) j.field("interrupted", true);
   j.field("host_seconds", o.host_seconds);
   j.field("guest_instructions", o.guest_instructions);
   j.key("cpus").begin_array();

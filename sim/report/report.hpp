@@ -24,6 +24,7 @@ struct RunOutcome {
   std::vector<VolumeFacts> volumes;   // the scenario's volumes at the end (none: no volumes section)
   std::vector<ProtocolWarning> warnings;  // mistakes of the pairs' programs (protocol_warnings.hpp)
   bool stopped_early = false;
+  bool interrupted = false;  // ended by Ctrl-C (SIGINT) before its planned end
 
   int passed() const;
   int failed() const;

@@ -343,7 +343,10 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   const std::uint64_t end_ns = now_ns();
   machine.report_open_requests(end_ns);  // the invariant "no hung request" (sim/report/invariants.hpp)
   if (waveform) machine.bus().finish_waveform();
-  trace.emit(TraceEvent(end_ns, "run_end").with("stopped_early", driver.stopped_early() ? 1 : 0));
+  TraceEvent run_end(end_ns, "run_end");
+  run_end.with("stopped_early", driver.stopped_early() ? 1 : 0);
+  if (interrupted) run_end.with("interrupted", 1);  // only then: an ended run's trace is as it always was
+  trace.emit(std::move(run_end));
   if (std::string error; waveform && !waveform->write(end_ns, error)) {
     std::cerr << "pairsim: error: " << error << "\n";
     return exit_internal;
@@ -364,6 +367,7 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   outcome.results = check_expectations(scenario, record, driver.samples(), outcome.volumes);
   outcome.problems = driver.problems();
   outcome.stopped_early = driver.stopped_early();
+  outcome.interrupted = interrupted;
   outcome.warnings = protocol_warnings(protocol, scenario.machine.heartbeat_ns, end_ns);
 
   // With the trace on standard output, the report goes to standard error.

@@ -72,12 +72,13 @@ time.sleep(1.5)
 proc.send_signal(signal.SIGINT)
 out, err = proc.communicate(timeout=60)
 check(proc.returncode == 130, f"Ctrl-C ends a run with exit 130 ({proc.returncode})")
-check("passed" in out and "pairs:" in out, "the report of the run so far is printed")
+check("passed" in out and "pairs:" in out and "(interrupted: the run was stopped here)" in out,
+      "the report of the run so far is printed, and says it was interrupted")
 check("interrupted at" in err, f"and it says where the run was interrupted ({err.strip()[:120]})")
 try:
     with open(trace) as f:
         events = [json.loads(line) for line in f]
-    check(events and events[-1]["kind"] == "run_end" and events[-1]["t_ns"] > 0,
+    check(events and events[-1]["kind"] == "run_end" and events[-1]["t_ns"] > 0 and events[-1].get("interrupted") == 1,
           f"the trace is whole up to that moment, ending with run_end ({len(events)} events)")
 except (OSError, ValueError) as e:
     check(False, f"the trace is valid JSON lines: {e}")
