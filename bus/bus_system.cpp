@@ -39,6 +39,13 @@ std::uint64_t BusSystem::send_at(std::uint64_t at_ns, int src, int dst, std::vec
   return id;
 }
 
+std::uint64_t BusSystem::send_at(std::uint64_t at_ns, int src, int dst, const std::uint8_t* bytes, std::size_t n,
+                                 SendMode mode) {
+  const std::uint64_t id = bus_.post(std::max(at_ns, now_ns()), src, dst, bytes, n, mode);
+  if (id != 0) schedule_at(bus_.last_post_activation());
+  return id;
+}
+
 void BusSystem::schedule() {
   schedule_at(bus_.next_activation());
 }

@@ -45,6 +45,8 @@ class BusSystem : public sc_core::sc_module, private DynabusClient, private Lane
   // kernel sends at its own clock without waiting for the kernel. If the source fails before then, the
   // message is never sent.
   std::uint64_t send_at(std::uint64_t at_ns, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+  // The same with a short message's n bytes at `bytes`, copied into a buffer the bus reuses.
+  std::uint64_t send_at(std::uint64_t at_ns, int src, int dst, const std::uint8_t* bytes, std::size_t n, SendMode mode);
 
   // Faults, at the current simulated time. A fault hits packets whose transfer ends after it.
   void fail_bus(BusId b);

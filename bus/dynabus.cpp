@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-
 namespace pairsim::bus {
 
 namespace {
@@ -35,7 +34,7 @@ Dynabus::Dynabus(const BusConfig& config, const sim::TraceBus& trace, DynabusCli
     Lane& l = lanes_.emplace_back(config.cpus);
     for (int c = 0; c < config.cpus; ++c) l.view.attached[c] = true;
   }
-  for (int c = 0; c < config.cpus; ++c) reassemblers_.emplace_back(c, config.cpus);
+  for (int c = 0; c < config.cpus; ++c) reassemblers_.emplace_back(c, config.cpus, &pool_);
 }
 
 bool Dynabus::cpu_alive(int cpu) const {
@@ -77,7 +76,8 @@ std::uint32_t Dynabus::allocate_slot() {
 void Dynabus::release(OutMessage& m) {
   m.live = false;
   ++m.generation;  // queued packets and armed timers of this message now find it gone
-  m.payload = {};
+  pool_.give(m.payload);
+  if (m.payload.capacity() != 0) std::vector<std::uint8_t>().swap(m.payload);
   free_slots_.push_back(static_cast<std::uint32_t>(&m - slots_.data()));
 }
 
@@ -98,8 +98,7 @@ std::uint64_t Dynabus::send(std::uint64_t /*now*/, int src, int dst, std::vector
   return id;
 }
 
-void Dynabus::queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
-                            SendMode mode) {
+void Dynabus::queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload, SendMode mode) {
   Interface& s = cpus_[src];
   // With neither path up the packets go out all the same: each is a probe of its path, and one that is
   // lost is sent again (a message to a live CPU is never given up).
@@ -212,9 +211,9 @@ void Dynabus::end_transfer(BusId b, std::uint64_t now) {
   } else {
     m->lost_packet = true;
     if (m->mode == SendMode::reliable) ++lost_pending(src, dst);
-    arm({now + config_.ack_timeout_ns, 0, m->msg_id,
-         PacketRef{l.current.slot, l.current.generation, l.current.index}, m->src_incarnation,
-         m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b, m->mode});
+    arm({now + config_.ack_timeout_ns, 0, m->msg_id, PacketRef{l.current.slot, l.current.generation, l.current.index},
+         m->src_incarnation, m->dst_incarnation, static_cast<std::uint8_t>(src), static_cast<std::uint8_t>(dst), b,
+         m->mode});
   }
   // A reliable packet stays the sender's until acknowledged; a both_buses copy is done once sent.
   if ((taken || m->mode == SendMode::both_buses) && --m->outstanding == 0) {
@@ -352,6 +351,7 @@ void Dynabus::flush() {
       if (i == deliveries_spare_.size()) break;
       auto& d = deliveries_spare_[i];
       if (cpus_[d.dst].alive) client_.deliver(d.dst, d.src, d.msg_id, std::move(d.payload));
+      pool_.give(d.payload);  // the client kept what it needs
     }
     deliveries_spare_.clear();
     failures_spare_.clear();
@@ -362,6 +362,12 @@ void Dynabus::flush() {
 void Dynabus::emit(const sim::TraceEvent& e) {
   ++emitted_;
   trace_.emit(e);
+}
+
+std::uint64_t Dynabus::post(std::uint64_t at, int src, int dst, const std::uint8_t* bytes, std::size_t n,
+                            SendMode mode) {
+  if (!sendable(src, dst)) return 0;
+  return post(at, src, dst, pool_.take(bytes, n), mode);
 }
 
 std::uint64_t Dynabus::post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode) {

@@ -26,6 +26,7 @@
 #include "bus/bus_types.hpp"
 #include "bus/packet.hpp"
 #include "bus/path_state.hpp"
+#include "bus/payload_pool.hpp"
 #include "bus/reassembler.hpp"
 #include "bus/ring_queue.hpp"
 #include "sim/trace/trace_bus.hpp"
@@ -73,6 +74,9 @@ class Dynabus {
   // stamps its sends with its own clock); the id is given at once. A time before the last advance() counts
   // as that time. A source that dies before `at` never sends it.
   std::uint64_t post(std::uint64_t at, int src, int dst, std::vector<std::uint8_t> payload, SendMode mode);
+  // The same with the message's n bytes at `bytes`, copied into a buffer the Dynabus reuses (a short message
+  // sent often, such as I'm-alive, then costs no allocation).
+  std::uint64_t post(std::uint64_t at, int src, int dst, const std::uint8_t* bytes, std::size_t n, SendMode mode);
   // next_activation() can only have moved to this since the last post (posting changes nothing else).
   std::uint64_t last_post_activation() const { return last_post_activation_; }
   // Processes every transfer end, timer and posted send at or before `now`, in time order; at one instant:
@@ -195,8 +199,7 @@ class Dynabus {
   const OutMessage* live(const PacketRef& r) const;
   std::uint32_t allocate_slot();
   void release(OutMessage& m);
-  void queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload,
-                     SendMode mode);
+  void queue_message(int src, int dst, std::uint64_t id, std::vector<std::uint8_t> payload, SendMode mode);
   void enqueue(int src, BusId b, const PacketRef& r, bool front);
   void end_transfer(BusId b, std::uint64_t now);
   void expire_timers(std::uint64_t now);
@@ -227,13 +230,14 @@ class Dynabus {
   std::uint64_t transfer_ns_;
   const sim::TraceBus& trace_;
   DynabusClient& client_;
+  PayloadPool pool_;  // before the reassemblers, which draw on it
   std::vector<Lane> lanes_;
   std::vector<Interface> cpus_;
   std::vector<Reassembler> reassemblers_;
   PathTable paths_;
   std::vector<OutMessage> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<Timer> timers_;  // min-heap on (deadline, order)
+  std::vector<Timer> timers_;                // min-heap on (deadline, order)
   std::vector<std::uint32_t> lost_pending_;  // per (src, dst): armed timers of reliable packets
   std::uint64_t timer_order_ = 0;
   // Outbox, handed to the client at the end of each call; the spare copies let a callback send again.

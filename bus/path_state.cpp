@@ -4,13 +4,6 @@
 
 namespace pairsim::bus {
 
-bool PathState::acknowledged() {
-  failures_ = 0;
-  if (up_) return false;
-  up_ = true;
-  return true;
-}
-
 bool PathState::unacknowledged(int down_after) {
   if (failures_ < down_after) ++failures_;
   if (!up_ || failures_ < down_after) return false;

@@ -15,7 +15,12 @@ class PathState {
   bool up() const { return up_; }
   int failures() const { return failures_; }
   // A packet on this path was acknowledged. True when that brings a path marked down back up.
-  bool acknowledged();
+  bool acknowledged() {  // inline: every packet taken asks
+    failures_ = 0;
+    if (up_) return false;
+    up_ = true;
+    return true;
+  }
   // A packet's acknowledgement timed out. True when that marks the path down.
   bool unacknowledged(int down_after);
   // A reliable packet on this path is known lost. True when that marks the path down.

@@ -5,7 +5,8 @@
 
 namespace pairsim::bus {
 
-Reassembler::Reassembler(int self, int cpus) : self_(self), expected_(static_cast<std::size_t>(cpus), 0) {}
+Reassembler::Reassembler(int self, int cpus, PayloadPool* pool)
+    : self_(self), pool_(pool), expected_(static_cast<std::size_t>(cpus), 0) {}
 
 Reassembler::Partial* Reassembler::find(int src, std::uint64_t msg_id) {
   for (auto& e : partial_)
@@ -13,14 +14,18 @@ Reassembler::Partial* Reassembler::find(int src, std::uint64_t msg_id) {
   return nullptr;
 }
 
-Reassembler::Partial& Reassembler::open(const Packet& p) {
-  Partial* e = nullptr;
+Reassembler::Partial& Reassembler::claim() {
   for (auto& f : partial_)
-    if (!f.in_use) {
-      e = &f;
-      break;
-    }
-  if (!e) e = &partial_.emplace_back();
+    if (!f.in_use) return f;
+  return partial_.emplace_back();
+}
+
+std::vector<std::uint8_t> Reassembler::copy(const std::uint8_t* bytes, std::size_t n) {
+  return pool_ ? pool_->take(bytes, n) : std::vector<std::uint8_t>(bytes, bytes + n);
+}
+
+Reassembler::Partial& Reassembler::open(const Packet& p) {
+  Partial* e = &claim();
   e->in_use = true;
   e->delivered = false;
   e->src = p.src;
@@ -35,8 +40,24 @@ Reassembler::Partial& Reassembler::open(const Packet& p) {
 }
 
 void Reassembler::accept(const Packet& p, const std::uint8_t* bytes, std::vector<Message>& out) {
-  if (p.count == 1 && p.mode == SendMode::reliable) {  // nothing to collect: the common short request
-    in_order(p.src, p.seq, p.msg_id, std::vector<std::uint8_t>(bytes, bytes + p.size), out);
+  if (p.count == 1) {  // nothing to collect: the common short request, and I'm-alive
+    if (p.mode == SendMode::reliable) {
+      in_order(p.src, p.seq, p.msg_id, copy(bytes, p.size), out);
+      return;
+    }
+    // A both_buses copy whole in one packet: the first is delivered at once; an entry, marked delivered,
+    // drops the other copy until forget().
+    if (find(p.src, p.msg_id)) return;
+    Partial& e = claim();
+    e.in_use = true;
+    e.delivered = true;
+    e.src = p.src;
+    e.msg_id = p.msg_id;
+    e.seq = p.seq;
+    e.mode = p.mode;
+    e.count = 1;
+    e.received = 1;
+    out.push_back({p.src, self_, p.msg_id, copy(bytes, p.size)});
     return;
   }
   Partial* e = find(p.src, p.msg_id);
@@ -51,12 +72,12 @@ void Reassembler::accept(const Packet& p, const std::uint8_t* bytes, std::vector
   if (e->mode == SendMode::both_buses) {
     e->delivered = true;
     out.push_back({e->src, self_, e->msg_id, std::move(e->data)});
-    e->data = {};
+    e->data.clear();  // moved from; `= {}` would cost a call to assign
     return;
   }
   e->in_use = false;
   in_order(e->src, e->seq, e->msg_id, std::move(e->data), out);
-  e->data = {};
+  e->data.clear();
 }
 
 void Reassembler::in_order(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<std::uint8_t>&& data,

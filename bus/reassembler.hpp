@@ -2,12 +2,13 @@
 // The receiving half of one CPU's bus interface: collects packets into messages, keyed by (src, msg id).
 // Reliable messages come out in the order their sender sent them to this CPU (each carries an order number
 // per (src, dst); a later message that completes first waits for the earlier one, which its sender
-// resends until it arrives: a reliable message to a live CPU never fails). both_buses messages come out as soon as one copy is whole; the other copy's packets
-// are then dropped until the sender says no copy is left in flight.
+// resends until it arrives: a reliable message to a live CPU never fails). both_buses messages come out as soon as one
+// copy is whole; the other copy's packets are then dropped until the sender says no copy is left in flight.
 #include <cstdint>
 #include <vector>
 
 #include "bus/packet.hpp"
+#include "bus/payload_pool.hpp"
 
 namespace pairsim::bus {
 
@@ -20,7 +21,8 @@ class Reassembler {
     std::vector<std::uint8_t> payload;
   };
 
-  Reassembler(int self, int cpus);
+  // Buffers of messages whole in one packet come from `pool`, when given.
+  Reassembler(int self, int cpus, PayloadPool* pool = nullptr);
 
   // Takes one packet addressed to this CPU. Appends to `out` every message it makes deliverable, in order.
   void accept(const Packet& p, std::vector<Message>& out) { accept(p, p.payload.data(), out); }
@@ -57,12 +59,15 @@ class Reassembler {
   };
 
   Partial* find(int src, std::uint64_t msg_id);
+  Partial& claim();  // an entry not in use
   Partial& open(const Packet& p);
+  std::vector<std::uint8_t> copy(const std::uint8_t* bytes, std::size_t n);
   void in_order(int src, std::uint32_t seq, std::uint64_t msg_id, std::vector<std::uint8_t>&& data,
                 std::vector<Message>& out);
   void release_waiting(int src, std::vector<Message>& out);
 
   int self_;
+  PayloadPool* pool_;
   std::vector<Partial> partial_;  // few at a time; entries are reused, so buffers keep their capacity
   std::vector<Waiting> waiting_;
   std::vector<std::uint32_t> expected_;  // next order number per sender

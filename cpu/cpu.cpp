@@ -266,9 +266,10 @@ void Cpu::send_im_alive(std::uint64_t now) {
   const CpuMask heard = membership_.monitor().heard_within(now, 2 * cfg_.heartbeat_ns);
   const CpuMask targets =
       membership_.joiner() ? all_cpus(cfg_.cpus) : static_cast<CpuMask>(membership_.members() | heard);
+  const auto kind = static_cast<std::uint8_t>(Envelope::im_alive);
   for (int dst = 0; dst < cfg_.cpus; ++dst) {
     if (dst == cfg_.id || !(targets & (1u << dst))) continue;
-    bus_.send_at(now, cfg_.id, dst, {static_cast<std::uint8_t>(Envelope::im_alive)}, bus::SendMode::both_buses);
+    bus_.send_at(now, cfg_.id, dst, &kind, 1, bus::SendMode::both_buses);
   }
 }
 

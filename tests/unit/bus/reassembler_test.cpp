@@ -70,6 +70,63 @@ TEST_CASE("reassembler: both_buses copies are delivered once until the sender fo
   CHECK(r.pending() == 0);
 }
 
+TEST_CASE("reassembler: a one-packet both_buses message is delivered once, with its bytes from the pool",
+          "[bus][reassembler]") {
+  PayloadPool pool;
+  std::vector<std::uint8_t> spare(8, 0);
+  const auto* spare_bytes = spare.data();
+  pool.give(spare);
+  CHECK(spare.capacity() == 0);  // the pool took the buffer
+  Reassembler r(1, 4, &pool);
+  std::vector<Reassembler::Message> out;
+  const auto m = bytes(1, 7);  // I'm-alive is one byte
+  r.accept(packet(2, 9, 0, m, 0, SendMode::both_buses), out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].src == 2);
+  CHECK(out[0].msg_id == 9);
+  CHECK(out[0].payload == m);
+  CHECK(out[0].payload.data() == spare_bytes);                 // reused, not allocated
+  r.accept(packet(2, 9, 0, m, 0, SendMode::both_buses), out);  // the other bus's copy
+  CHECK(out.size() == 1);
+  CHECK(r.pending() == 1);
+  r.accept(packet(2, 10, 0, bytes(1, 8), 0, SendMode::both_buses), out);  // the next one is new
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].payload == bytes(1, 8));
+  r.forget(2, 9);
+  r.forget(2, 10);
+  CHECK(r.pending() == 0);
+  // A multi-packet message later reuses the entries with clean state.
+  const auto big = bytes(30, 1);
+  r.accept(packet(2, 11, 0, big, 0, SendMode::both_buses), out);
+  CHECK(out.size() == 2);
+  r.accept(packet(2, 11, 0, big, 1, SendMode::both_buses), out);
+  REQUIRE(out.size() == 3);
+  CHECK(out[2].payload == big);
+}
+
+TEST_CASE("payload pool: keeps only small buffers, a bounded number of them", "[bus][reassembler]") {
+  PayloadPool pool;
+  std::vector<std::uint8_t> big(PayloadPool::kMaxCapacity + 1, 1);
+  pool.give(big);
+  CHECK(big.size() == PayloadPool::kMaxCapacity + 1);  // too big: left with its owner
+  std::vector<std::uint8_t> small{1, 2, 3};
+  pool.give(small);
+  CHECK(small.empty());
+  const std::uint8_t data[2] = {5, 6};
+  const auto v = pool.take(data, 2);
+  CHECK(v == std::vector<std::uint8_t>{5, 6});
+  const auto w = pool.take(data, 0);  // empty pool: a new buffer
+  CHECK(w.empty());
+  for (std::size_t i = 0; i < PayloadPool::kMaxKept; ++i) {
+    std::vector<std::uint8_t> b(1);
+    pool.give(b);
+    CHECK(b.empty());
+  }
+  std::vector<std::uint8_t> one_more(1, 9);
+  pool.give(one_more);
+  CHECK(one_more.size() == 1);  // the pool is full
+}
+
 TEST_CASE("reassembler: a dead sender's partial and waiting messages are dropped, and it restarts at 0",
           "[bus][reassembler]") {
   Reassembler r(1, 4);
