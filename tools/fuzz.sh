@@ -3,7 +3,7 @@
 # (default 20), then prints what each did: inputs run, coverage (libFuzzer's cov = edges reached, ft =
 # features), and the corpus it has gathered. Fails when a harness finds a crash, a sanitizer error, an
 # escaped exception or a broken property; the input that did it is saved in BUILD/fuzz/crashes/ and can be
-# run again with `BUILD/fuzz/fuzz_NAME FILE`. docs/testing.md has more.
+# run again with `BUILD/fuzz/fuzz_NAME FILE`. docs/fuzzing.md has more.
 #
 #   tools/fuzz.sh [SECONDS]
 # Environment: FUZZ_BUILD (build folder, default build-fuzz), FUZZ_HARNESSES (default: all five),
@@ -41,9 +41,11 @@ for h in $harnesses; do
   mkdir -p "$corpus"
   seeds=()
   for d in "tests/fuzz/corpus/$h" "$build/fuzz/seeds/$h"; do [ -d "$d" ] && seeds+=("$d"); done
+  dict=()
+  [ -f "tests/fuzz/$h.dict" ] && dict=(-dict="tests/fuzz/$h.dict")
   log="$build/fuzz/logs/$h.log"
   rc=0
-  "$build/fuzz/fuzz_$h" -max_total_time="$seconds" -rss_limit_mb="$rss_mb" -timeout=10 -print_final_stats=1 \
+  "$build/fuzz/fuzz_$h" -max_total_time="$seconds" -rss_limit_mb="$rss_mb" -timeout=10 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$build/fuzz/crashes/$h-" "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
