@@ -35,7 +35,8 @@ struct Machine {
 std::string differences(const cpu::RunResult& ra, const cpu::RunResult& rb, const Machine& a, const Machine& b) {
   std::string what;
   if (ra.reason != rb.reason) what += " reason";
-  if (ra.executed != rb.executed) what += " executed " + std::to_string(ra.executed) + "/" + std::to_string(rb.executed);
+  if (ra.executed != rb.executed)
+    what += " executed " + std::to_string(ra.executed) + "/" + std::to_string(rb.executed);
   if (ra.trap != rb.trap) what += std::string(" trap ") + cpu::trap_reason(ra.trap) + "/" + cpu::trap_reason(rb.trap);
   if (ra.syscall != rb.syscall) what += " syscall";
   if (a.ps.regs.p != b.ps.regs.p) what += " P " + std::to_string(a.ps.regs.p) + "/" + std::to_string(b.ps.regs.p);
