@@ -229,11 +229,18 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
   };
 
   std::set<int> replaced;  // lines of `at`, `menu` and `seed` statements
+  int first_at = 0, machine_line = 0;
   const ScenarioSource source = split_scenario(source_text);
-  for (const auto& line : source.lines)
-    if (!line.tokens.empty() && !line.tokens[0].is_string &&
-        (line.tokens[0].text == "at" || line.tokens[0].text == "menu" || line.tokens[0].text == "seed"))
-      replaced.insert(line.number);
+  for (const auto& line : source.lines) {
+    if (line.tokens.empty() || line.tokens[0].is_string) continue;
+    const std::string& w = line.tokens[0].text;
+    if (w == "at" || w == "menu" || w == "seed") replaced.insert(line.number);
+    if (w == "at" && first_at == 0) first_at = line.number;
+    if (w == "machine" && machine_line == 0) machine_line = line.number;
+  }
+  // The schedule goes where the first `at` statement was, but never before `machine`: a seed, a menu or an
+  // `at` that names no CPU may come first, and the schedule's actions may name CPUs.
+  const int schedule_line = first_at == 0 ? 0 : std::max(first_at, machine_line);
   // Program paths of untimed starts, rewritten in place: (line, column) -> the new word.
   std::map<int, std::vector<std::pair<const ScenarioToken*, std::string>>> rewrites;
   // A volume's image is written beside the original scenario (or where it was said): the pinned file names it by
@@ -283,12 +290,14 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
   };
   std::istringstream in(source_text);
   std::string raw;
-  bool emitted = replaced.empty();
+  bool emitted = false;
   bool last_blank = false;  // the lines taken out leave one blank line, not several
   for (int number = 1; std::getline(in, raw); ++number) {
     if (replaced.count(number)) {
-      if (!emitted) emit_schedule();
-      emitted = true;
+      if (number >= schedule_line && !emitted) {
+        emit_schedule();
+        emitted = true;
+      }
       continue;
     }
     const bool blank = raw.find_first_not_of(" \t\r") == std::string::npos;
@@ -303,6 +312,10 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       }
     }
     out << raw << "\n";
+    if (number == schedule_line && !emitted) {  // the machine statement, after the first `at`
+      emit_schedule();
+      emitted = true;
+    }
   }
   if (!emitted) emit_schedule();
   return out.str();

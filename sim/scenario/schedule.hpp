@@ -48,7 +48,7 @@ std::vector<ResolvedAction> without_fault(std::vector<ResolvedAction> schedule, 
 std::string describe(const Action& a);
 
 // The scenario again, with the schedule in place of its `at` statements: each `at` and `menu` line is
-// replaced — at the line of the first `at` statement — by one `at T ACTION` line per scheduled action, in time
+// replaced — at the line of the first `at` statement, or just after `machine` when that comes later — by one `at T ACTION` line per scheduled action, in time
 // order (a `for D` fault as `at T fail … for D`, its repair not apart), with a comment saying where it came
 // from; every other line is kept as written. `seed` lines go
 // (nothing is left to draw). `header` lines (without '#') open the file as comments. Program paths that

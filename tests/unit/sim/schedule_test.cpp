@@ -143,3 +143,22 @@ TEST_CASE("a pinned scenario runs the same schedule with nothing left to draw", 
   CHECK_FALSE(draws_at_random(again));
   CHECK(lines_of(resolve_schedule(again, 999)) == lines_of(sched));
 }
+
+TEST_CASE("a pinned scenario keeps the machine statement before the actions, whatever came first", "[schedule]") {
+  // Found by tests/fuzz/fuzz_scenario.cpp: a seed, a menu or an `at` that names no CPU may come before
+  // `machine`, and the schedule written in place of the first of them named CPUs before `machine`, so the
+  // pinned scenario was refused ("machine must come before the first statement that names a CPU").
+  const std::string text =
+      "seed 5\nmenu m fail bus random for 2ms\nat 1ms fail bus X for 1ms\n"
+      "machine cpus 4\nat random 1ms..9ms fail cpu random of 2 3\nat random 1ms..9ms pick 1 from m\n"
+      "run for 1s\n";
+  auto s = parse_ok(text);
+  auto sched = resolve_schedule(s, 11);
+  REQUIRE(sched.size() == 5);  // the bus X outage, the CPU failure, the pick: each fault with its repair but one
+  const std::string pinned = pin_scenario(text, s, sched, {"pinned"}, ".");
+  INFO(pinned);
+  CHECK(pinned.find("machine cpus 4\n") < pinned.find("at "));
+  auto again = parse_ok(pinned);
+  CHECK_FALSE(draws_at_random(again));
+  CHECK(lines_of(resolve_schedule(again, 999)) == lines_of(sched));
+}
