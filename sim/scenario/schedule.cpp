@@ -224,8 +224,21 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
     }
     return program;
   };
+  // A word as the scenario lexer reads it back: bare when it can be, else a string with its escapes.
   auto quoted = [](const std::string& word) {
-    return word.find_first_of(" \t#\"\\") == std::string::npos ? word : "\"" + word + "\"";
+    if (!word.empty() && word.find_first_of(" \t\n#\"\\") == std::string::npos) return word;
+    std::string out = "\"";
+    for (char c : word) {
+      if (c == '\\' || c == '"')
+        out += std::string("\\") + c;
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else
+        out += c;
+    }
+    return out + "\"";
   };
 
   std::set<int> replaced;  // lines of `at`, `menu` and `seed` statements
