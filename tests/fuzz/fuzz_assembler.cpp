@@ -30,6 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::require_location(text, name, d.file, d.line, d.col, d.message, d.str());
     require(d.str().find(": error: ") != std::string::npos, "an error not shown as an error: " + d.str());
   }
-  if (r.program) fuzz::check_program(*r.program);
+  if (r.program) fuzz::check_program(*r.program, true);
   return 0;
 }

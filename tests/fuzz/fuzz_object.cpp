@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(!error.empty(), "an object file refused with no reason");
     return 0;
   }
-  fuzz::check_program(*p);
+  fuzz::check_program(*p, false);
 
   // Run it as the kernel loads a process (small data spaces only: a 64 MiB one would only be slow).
   if (p->data_words > (1u << 16)) return 0;

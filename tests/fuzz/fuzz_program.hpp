@@ -1,7 +1,7 @@
 #pragma once
 // What must hold of any Program the assembler, the compiler or the object-file loader hands out: what the
-// interpreter and the kernel's loader rely on, a disassembly, and an unchanged round trip through an
-// object file (`pairsim asm -o` writes what a run then loads).
+// interpreter and the kernel's loader rely on, a disassembly that assembles to the same words, and an
+// unchanged round trip through an object file (`pairsim asm -o` writes what a run then loads).
 #include <string>
 
 #include "fuzz_check.hpp"
@@ -24,14 +24,23 @@ inline bool same_program(const guest::Program& a, const guest::Program& b) {
          a.data_labels == b.data_labels && a.code_lines == b.code_lines;
 }
 
-inline void check_program(const guest::Program& p) {
+// `from_source`: the assembler made `p`, so its disassembly must assemble to the same words. (An object file
+// may hold what the assembler refuses to make, a jump outside the code say: that runs, and traps.)
+inline void check_program(const guest::Program& p, bool from_source) {
   require(p.code.size() <= guest::kMaxCodeWords, "more code than the address field holds");
   require(p.data_words <= guest::kMaxDataWords, "more data than the address field holds");
   require(p.code.empty() || p.entry < p.code.size(), "the entry is outside the code");
   require(p.code_lines.size() == p.code.size(), "code_lines and code differ in length");
   require(static_cast<std::uint64_t>(p.data.size()) + p.stack_words == p.data_words,
           "data_words is not the globals plus the stack");
-  (void)guest::disassemble(p);
+  // The disassembly is assembler input that rebuilds the same code and data words (disassembler.hpp).
+  const std::string listing = guest::disassemble(p);
+  if (from_source) {
+    const guest::AssembleResult again = guest::assemble_string(listing, "disassembly.pasm", {});
+    if (!again.program) fail("the disassembly does not assemble: " + again.errors.front().str() + "\n" + listing);
+    require(again.program->code == p.code, "the disassembly assembles to other code:\n" + listing);
+    require(again.program->data == p.data, "the disassembly assembles to other data:\n" + listing);
+  }
 
   const std::string bytes = guest::serialize(p);
   require(guest::looks_like_object(bytes), "a serialized program does not look like an object file");

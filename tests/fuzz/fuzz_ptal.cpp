@@ -41,6 +41,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::fail(std::string("an exception escaped the assembler on compiled code: ") + e.what());
   }
   if (!a.program) fuzz::fail("compiled, but does not assemble: " + a.errors.front().str());
-  fuzz::check_program(*a.program);
+  fuzz::check_program(*a.program, true);
   return 0;
 }
