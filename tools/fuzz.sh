@@ -15,7 +15,7 @@ build=${FUZZ_BUILD:-build-fuzz}
 harnesses=${FUZZ_HARNESSES:-scenario assembler object interpreter ptal}
 rss_mb=${FUZZ_RSS_MB:-2048}
 jobs=${FUZZ_JOBS:-2}
-case "$seconds" in '' | *[!0-9]*) echo "usage: tools/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+case "$seconds" in "" | *[!0-9]* | 0) echo "usage: tools/fuzz.sh [SECONDS]  (SECONDS >= 1)" >&2; exit 2 ;; esac
 
 if ! command -v clang++ >/dev/null; then
   echo "tools/fuzz.sh: clang++ not found (tools/install-deps.sh installs it)" >&2
@@ -48,7 +48,7 @@ for h in $harnesses; do
   "$build/fuzz/fuzz_$h" -max_total_time="$seconds" -rss_limit_mb="$rss_mb" -timeout=10 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$build/fuzz/crashes/$h-" "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+  last=$(grep -a -E '^#[0-9]+' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([^ ]*\).*/\1/p' <<<"$last")
