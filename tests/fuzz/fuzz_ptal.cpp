@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "fuzz_program.hpp"

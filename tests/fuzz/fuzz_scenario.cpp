@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "sim/scenario/duration.hpp"
