@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "sim/scenario/duration.hpp"
@@ -278,11 +279,27 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       }
   }
 
+  // The lines go in time order, unless that would change the run: the pinned scenario draws its faults in
+  // line order, and two of its actions due at one moment (two repairs, say) come in that order. When time
+  // order would put such a pair the other way round, the lines go in the order the faults were drawn.
+  std::vector<const ResolvedAction*> lines;
+  for (const auto& r : schedule)
+    if (!r.is_repair) lines.push_back(&r);  // a repair is its fault's `for D`
+  std::map<int, std::size_t> line_of_fault;
+  for (std::size_t i = 0; i < lines.size(); ++i) line_of_fault.emplace(lines[i]->fault, i);
+  auto pinned_order = [&](const ResolvedAction& a, const ResolvedAction& b) {
+    return std::make_tuple(a.t_ns, line_of_fault[a.fault], a.is_repair) <
+           std::make_tuple(b.t_ns, line_of_fault[b.fault], b.is_repair);
+  };
+  if (!std::is_sorted(schedule.begin(), schedule.end(), pinned_order))
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const ResolvedAction* a, const ResolvedAction* b) { return a->fault < b->fault; });
+
   std::ostringstream out;
   for (const auto& h : header) out << "# " << h << "\n";
   auto emit_schedule = [&] {
-    for (const auto& r : schedule) {
-      if (r.is_repair) continue;  // its fault says `for D`
+    for (const ResolvedAction* fault : lines) {
+      const ResolvedAction& r = *fault;
       std::string what = describe(r.action);
       if (r.lasts_ns != 0) what += " for " + format_duration(r.lasts_ns);
       if (auto* p = std::get_if<StartProcess>(&r.action)) {

@@ -177,3 +177,24 @@ TEST_CASE("a pinned scenario writes a program path with a backslash or a quote s
   CHECK(lines_of(resolve_schedule(again, 4)) == lines_of(sched));
   CHECK(pinned.find("program \"dir\\\\my.pasm\" cpu 0") != std::string::npos);
 }
+
+TEST_CASE("a pinned scenario keeps the order of two repairs due at one moment", "[schedule]") {
+  // Found by tests/fuzz/fuzz_scenario.cpp: the pinned lines in time order made the later-drawn fault the
+  // first, and with it its repair when both repairs fell at one moment, so the pinned run was another.
+  const std::string text = "machine cpus 4\nat 5ms fail bus X for 10ms\nat 1ms fail bus Y for 14ms\nrun for 1s\n";
+  auto s = parse_ok(text);
+  auto sched = resolve_schedule(s, 1);
+  REQUIRE(lines_of(sched) ==
+          std::vector<std::string>{"1ms fail bus Y", "5ms fail bus X", "15ms repair bus X", "15ms repair bus Y"});
+  const std::string pinned = pin_scenario(text, s, sched, {"pinned"}, ".");
+  INFO(pinned);
+  CHECK(lines_of(resolve_schedule(parse_ok(pinned), 2)) == lines_of(sched));
+}
+
+TEST_CASE("a pinned scenario lists its actions in time order when no two fall at one moment", "[schedule]") {
+  const std::string text = "machine cpus 4\nat 5ms fail bus X for 10ms\nat 1ms fail bus Y for 13ms\nrun for 1s\n";
+  auto s = parse_ok(text);
+  const std::string pinned = pin_scenario(text, s, resolve_schedule(s, 1), {"pinned"}, ".");
+  INFO(pinned);
+  CHECK(pinned.find("at 1ms fail bus Y for 13ms") < pinned.find("at 5ms fail bus X for 10ms"));
+}
