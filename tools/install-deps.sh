@@ -2,10 +2,11 @@
 # Installs what pairsim needs to build and test on Debian 12, from Debian's own packages. Slurm and munge
 # are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py); Chromium
 # for the one that opens the report page in a headless browser (tests/system/test_html_report.py); xvfb for
-# the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py).
+# the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py); clang and its
+# runtime libraries (libFuzzer, the sanitizers) for the fuzz harnesses (tools/fuzz.sh).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
-          slurmctld slurmd slurm-client munge chromium xvfb)
+          slurmctld slurmd slurm-client munge chromium xvfb clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "sim/scenario/duration.hpp"
@@ -224,16 +225,36 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
     }
     return program;
   };
+  // A word as the scenario lexer reads it back: bare when it can be, else a string with its escapes.
   auto quoted = [](const std::string& word) {
-    return word.find_first_of(" \t#\"\\") == std::string::npos ? word : "\"" + word + "\"";
+    if (!word.empty() && word.find_first_of(" \t\n#\"\\") == std::string::npos) return word;
+    std::string out = "\"";
+    for (char c : word) {
+      if (c == '\\' || c == '"')
+        out += std::string("\\") + c;
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else
+        out += c;
+    }
+    return out + "\"";
   };
 
   std::set<int> replaced;  // lines of `at`, `menu` and `seed` statements
+  int first_at = 0, machine_line = 0;
   const ScenarioSource source = split_scenario(source_text);
-  for (const auto& line : source.lines)
-    if (!line.tokens.empty() && !line.tokens[0].is_string &&
-        (line.tokens[0].text == "at" || line.tokens[0].text == "menu" || line.tokens[0].text == "seed"))
-      replaced.insert(line.number);
+  for (const auto& line : source.lines) {
+    if (line.tokens.empty() || line.tokens[0].is_string) continue;
+    const std::string& w = line.tokens[0].text;
+    if (w == "at" || w == "menu" || w == "seed") replaced.insert(line.number);
+    if (w == "at" && first_at == 0) first_at = line.number;
+    if (w == "machine" && machine_line == 0) machine_line = line.number;
+  }
+  // The schedule goes where the first `at` statement was, but never before `machine`: a seed, a menu or an
+  // `at` that names no CPU may come first, and the schedule's actions may name CPUs.
+  const int schedule_line = first_at == 0 ? 0 : std::max(first_at, machine_line);
   // Program paths of untimed starts, rewritten in place: (line, column) -> the new word.
   std::map<int, std::vector<std::pair<const ScenarioToken*, std::string>>> rewrites;
   // A volume's image is written beside the original scenario (or where it was said): the pinned file names it by
@@ -258,11 +279,27 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       }
   }
 
+  // The lines go in time order, unless that would change the run: the pinned scenario draws its faults in
+  // line order, and two of its actions due at one moment (two repairs, say) come in that order. When time
+  // order would put such a pair the other way round, the lines go in the order the faults were drawn.
+  std::vector<const ResolvedAction*> lines;
+  for (const auto& r : schedule)
+    if (!r.is_repair) lines.push_back(&r);  // a repair is its fault's `for D`
+  std::map<int, std::size_t> line_of_fault;
+  for (std::size_t i = 0; i < lines.size(); ++i) line_of_fault.emplace(lines[i]->fault, i);
+  auto pinned_order = [&](const ResolvedAction& a, const ResolvedAction& b) {
+    return std::make_tuple(a.t_ns, line_of_fault[a.fault], a.is_repair) <
+           std::make_tuple(b.t_ns, line_of_fault[b.fault], b.is_repair);
+  };
+  if (!std::is_sorted(schedule.begin(), schedule.end(), pinned_order))
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const ResolvedAction* a, const ResolvedAction* b) { return a->fault < b->fault; });
+
   std::ostringstream out;
   for (const auto& h : header) out << "# " << h << "\n";
   auto emit_schedule = [&] {
-    for (const auto& r : schedule) {
-      if (r.is_repair) continue;  // its fault says `for D`
+    for (const ResolvedAction* fault : lines) {
+      const ResolvedAction& r = *fault;
       std::string what = describe(r.action);
       if (r.lasts_ns != 0) what += " for " + format_duration(r.lasts_ns);
       if (auto* p = std::get_if<StartProcess>(&r.action)) {
@@ -283,12 +320,14 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
   };
   std::istringstream in(source_text);
   std::string raw;
-  bool emitted = replaced.empty();
+  bool emitted = false;
   bool last_blank = false;  // the lines taken out leave one blank line, not several
   for (int number = 1; std::getline(in, raw); ++number) {
     if (replaced.count(number)) {
-      if (!emitted) emit_schedule();
-      emitted = true;
+      if (number >= schedule_line && !emitted) {
+        emit_schedule();
+        emitted = true;
+      }
       continue;
     }
     const bool blank = raw.find_first_not_of(" \t\r") == std::string::npos;
@@ -303,6 +342,10 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
       }
     }
     out << raw << "\n";
+    if (number == schedule_line && !emitted) {  // the machine statement, after the first `at`
+      emit_schedule();
+      emitted = true;
+    }
   }
   if (!emitted) emit_schedule();
   return out.str();

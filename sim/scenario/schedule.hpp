@@ -48,11 +48,12 @@ std::vector<ResolvedAction> without_fault(std::vector<ResolvedAction> schedule, 
 std::string describe(const Action& a);
 
 // The scenario again, with the schedule in place of its `at` statements: each `at` and `menu` line is
-// replaced — at the line of the first `at` statement — by one `at T ACTION` line per scheduled action, in time
-// order (a `for D` fault as `at T fail … for D`, its repair not apart), with a comment saying where it came
-// from; every other line is kept as written. `seed` lines go
-// (nothing is left to draw). `header` lines (without '#') open the file as comments. Program paths that
-// would be found beside the original scenario only are made absolute, so the file runs from anywhere.
+// replaced — at the line of the first `at` statement, or just after `machine` when that comes later — by one
+// `at T ACTION` line per scheduled action (a `for D` fault as `at T fail … for D`, its repair not apart), with
+// a comment saying where it came from. The lines go in time order, or in draw order when time order would
+// swap two actions due at one moment. Every other line is kept as written; `seed` lines go (nothing is left
+// to draw). `header` lines (without '#') open the file as comments. Program paths that would be found
+// beside the original scenario only are made absolute, so the file runs from anywhere.
 std::string pin_scenario(const std::string& source_text, const Scenario& s, const std::vector<ResolvedAction>& schedule,
                          const std::vector<std::string>& header, const std::string& project_dir);
 
