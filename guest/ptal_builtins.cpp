@@ -58,6 +58,15 @@ const BuiltinCall* find_builtin_call(std::string_view name) {
   return nullptr;
 }
 
+bool is_builtin_name(std::string_view name) {
+  static const std::vector<std::string_view> made = {"print", "arg",   "takeover", "ckpt_kind", "ckpt_detail",
+                                                     "first", "hex",   "checkpoint", "receive", "file"};
+  if (find_builtin_call(name)) return true;
+  for (auto m : made)
+    if (m == name) return true;
+  return false;
+}
+
 const std::vector<BuiltinConstant>& builtin_constants() {
   static const std::vector<BuiltinConstant> constants = {
       {"true", 1},

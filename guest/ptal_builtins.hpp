@@ -26,6 +26,11 @@ struct BuiltinCall {
 const std::vector<BuiltinCall>& builtin_calls();
 const BuiltinCall* find_builtin_call(std::string_view name);
 
+// The names the language reserves besides its keywords and constants: the system calls, the built-ins the
+// compiler makes itself (print, arg, takeover, ckpt_kind, ckpt_detail, first, hex, checkpoint) and the
+// checkpoint items receive and file.
+bool is_builtin_name(std::string_view name);
+
 struct BuiltinConstant {
   std::string_view name;
   std::int64_t value;

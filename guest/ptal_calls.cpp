@@ -37,6 +37,17 @@ bool Generator::call(const Expr& e, bool want) {
     op("eq");
     return true;
   }
+  if (n == "ckpt_kind" || n == "ckpt_detail") {  // the two parts of a status word: kind << 8 | detail
+    if (!arity(1, " (a status from checkpoint, checkmonitor, checkopen, checkclose or checkswitch)")) return false;
+    if (!value(*e.args[0])) return false;
+    if (n == "ckpt_kind") {
+      push(8);
+      op("shr");
+    }
+    push(0xFF);
+    op("and");
+    return true;
+  }
   if (const BuiltinCall* b = find_builtin_call(n)) {
     std::string how = " (";
     for (std::size_t i = 0; i < b->args.size(); ++i)
@@ -176,7 +187,8 @@ bool Generator::checkpoint(const Expr& e) {
     }
     if (x->kind == Expr::Kind::call && x->text == "file") {
       if (x->args.size() != 1) {
-        error(x->at, "file takes 1 argument (a file number from open), not " + std::to_string(x->args.size()));
+        error(x->at, "the checkpoint item file takes 1 argument (a file number from open), not " +
+                         std::to_string(x->args.size()));
         return false;
       }
       files.push_back("");
@@ -184,7 +196,9 @@ bool Generator::checkpoint(const Expr& e) {
       continue;
     }
     if (x->kind != Expr::Kind::name) {
-      error(x->at, "checkpoint takes names of variables, 'receive' and file(n); name whole variables here");
+      error(x->at,
+            "checkpoint takes whole variables and the checkpoint items receive and file(f); name a variable "
+            "here, not an expression");
       return false;
     }
     const Symbol* s = find(x->text);
@@ -192,14 +206,21 @@ bool Generator::checkpoint(const Expr& e) {
       error(x->at, "'" + x->text + "' is not defined; declare it with var first");
       return false;
     }
-    if (s->kind == Symbol::Kind::local) continue;                                    // on the stack: copied
+    if (s->kind == Symbol::Kind::local) {  // on the stack, which every checkpoint here copies whole
+      warning(x->at, "'" + x->text +
+                         "' is a local (or an int parameter), on the stack, which every ptal checkpoint copies "
+                         "whole with the restart point: naming it adds nothing; leave it out, or make it a "
+                         "global to checkpoint it by name");
+      continue;
+    }
     if (s->kind == Symbol::Kind::param_buf || s->kind == Symbol::Kind::param_ref) {  // the buffer it refers to
       buffers.emplace_back();
       runtime_buffers.push_back(s);
       continue;
     }
     if (s->kind != Symbol::Kind::global) {
-      error(x->at, "checkpoint copies variables; '" + x->text + "' is not one");
+      error(x->at, "checkpoint copies variables and the checkpoint items receive and file(f); '" + x->text +
+                       "' is neither");
       return false;
     }
     buffers.push_back(s->label + ", " + std::to_string(type(s->type).words));
@@ -209,7 +230,7 @@ bool Generator::checkpoint(const Expr& e) {
     return false;
   }
   if (files.size() > 8) {
-    error(e.at, "a checkpoint takes at most 8 files");
+    error(e.at, "a checkpoint takes at most 8 files (the checkpoint items receive and file(f))");
     return false;
   }
   const std::string l = "ck_" + std::to_string(++checkpoints_);
@@ -253,7 +274,9 @@ bool Generator::checkpoint(const Expr& e) {
 
 bool Generator::returns(const Expr& c) const {
   if (c.text == "print") return false;
-  if (c.text == "checkpoint" || c.text == "arg" || c.text == "takeover") return true;
+  if (c.text == "checkpoint" || c.text == "arg" || c.text == "takeover" || c.text == "ckpt_kind" ||
+      c.text == "ckpt_detail")
+    return true;
   if (find_builtin_call(c.text)) return true;
   const Symbol* s = find(c.text);
   return s && s->kind == Symbol::Kind::proc && s->decl->returns_int;

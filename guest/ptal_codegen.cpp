@@ -95,17 +95,16 @@ bool Generator::define(const std::string& name, Symbol s) {
     error(s.at, "'main' is the name of the procedure where the program starts; choose another name");
     return false;
   }
-  if (find_builtin_call(name) || name == "print" || name == "arg" || name == "checkpoint" || name == "takeover" ||
-      name == "first" || name == "hex" || name == "receive" || name == "file") {
-    error(s.at, "'" + name + "' is a built-in procedure; choose another name");
-    return false;
-  }
+  // A reserved name is reported once and then defined all the same, so its uses make no more errors.
   auto& scope = scopes_.back();
-  if (const Symbol* old = find(name)) {
-    if (old->builtin) {
-      error(s.at, "'" + name + "' is a built-in constant; choose another name");
-      return false;
-    }
+  const Symbol* old = find(name);
+  if (is_builtin_name(name)) {
+    const bool item = name == "receive" || name == "file";
+    error(s.at, "'" + name + "' is a reserved name: " +
+                    (item ? "a checkpoint item" : "a built-in procedure") + "; choose another name");
+  } else if (old && old->builtin) {
+    error(s.at, "'" + name + "' is a reserved name: a built-in constant; choose another name");
+  } else if (old) {
     if (scope.count(name)) {
       error(s.at, "'" + name + "' is already defined at line " + std::to_string(old->at.line));
       return false;

@@ -164,9 +164,14 @@ class Generator {
   void block(const Block& b);
   int new_local(const std::string& name, int t, Place at);
   void stmt(const Stmt& s);
+  // Zeroes a local's words again (a local declared in a loop, on each pass).
+  void zero_local(int offset, std::int64_t words);
 
-  // True when `b` assigns `name`, or declares another `name` that hides it.
+  // True when `b` may change `name`: it assigns it, declares another `name` that hides it, or passes it
+  // whole to a call (a call may take it as a buffer and write into it: a built-in like readupdate, or a
+  // procedure's buffer parameter). Conservative: any call argument that is just the name counts.
   bool changes(const Block& b, const std::string& name) const;
+  bool passes(const Expr& e, const std::string& name) const;
 
   // The words a procedure's arguments take on the stack: two for a buffer parameter, one for the others.
   std::int64_t param_words(const Decl& d) const;

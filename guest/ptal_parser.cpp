@@ -66,8 +66,13 @@ class Parser {
   std::string name(const char* what) {
     const Token& t = peek();
     if (t.kind != Token::Kind::identifier) fail(t, std::string("expected a name ") + what + ", found " + describe(t));
-    if (kKeywords.count(t.text))
-      fail(t, "'" + t.text + "' is a keyword and cannot be used as a name " + std::string(what));
+    if (kKeywords.count(t.text)) {
+      // One error, and the name is taken as written, so its later uses do not repeat it.
+      if (errors_.size() < kMaxErrors)
+        errors_.push_back(SyntaxError{place(t), "'" + t.text + "' is a reserved name: a keyword of the language; "
+                                                "choose another name " + std::string(what)});
+      misused_.insert(t.text);
+    }
     next();
     return t.text;
   }
@@ -406,7 +411,7 @@ class Parser {
       e->args.push_back(expr());
       expect(")", "to close the parenthesis");
     } else if (t.kind == Token::Kind::identifier) {
-      if (kKeywords.count(t.text) && t.text != "int" && t.text != "bytes")
+      if (kKeywords.count(t.text) && t.text != "int" && t.text != "bytes" && !misused_.count(t.text))
         fail(t, "'" + t.text + "' is a keyword; it cannot stand in an expression");
       e->text = next().text;
       if (accept("(")) {
@@ -430,6 +435,7 @@ class Parser {
   std::vector<SyntaxError>& errors_;
   std::size_t i_ = 0;
   int depth_ = 0;
+  std::set<std::string> misused_;  // keywords declared as names (an error already): their uses say nothing more
 };
 
 }  // namespace

@@ -104,6 +104,33 @@ int Generator::new_local(const std::string& name, int t, Place at) {
   return offset;
 }
 
+void Generator::zero_local(int offset, std::int64_t words) {
+  if (words <= 8) {
+    for (std::int64_t k = 0; k < words; ++k) {
+      push(0);
+      op("storel " + std::to_string(offset + k));
+    }
+    return;
+  }
+  const int left = new_local("", 0, here_);  // words still to zero, from the last one down
+  const std::string top = new_label(), end = new_label();
+  push(words);
+  op("storel " + std::to_string(left));
+  label(top);
+  op("loadl " + std::to_string(left));
+  op("jz " + end);
+  op("laddr " + std::to_string(offset - 1));
+  op("loadl " + std::to_string(left));
+  op("add");
+  push(0);
+  op("storei");
+  op("loadl " + std::to_string(left));
+  op("addi -1");
+  op("storel " + std::to_string(left));
+  op("jmp " + top);
+  label(end);
+}
+
 void Generator::stmt(const Stmt& s) {
   here_ = s.at;
   switch (s.kind) {
@@ -116,7 +143,11 @@ void Generator::stmt(const Stmt& s) {
       }
       if (s.value && !value(*s.value)) return;  // before the name exists: var x: int = x; is an error
       const int offset = new_local(s.name, t, s.at);
-      if (s.value) op("storel " + std::to_string(offset));
+      if (s.value) {
+        op("storel " + std::to_string(offset));
+      } else if (!loops_.empty()) {  // in a loop: zero again on every pass, as on the first
+        zero_local(offset, type(t).words);
+      }
       return;
     }
     case Stmt::Kind::assign: {
@@ -277,10 +308,37 @@ void Generator::stmt(const Stmt& s) {
   }
 }
 
+bool Generator::passes(const Expr& e, const std::string& name) const {
+  if (e.kind == Expr::Kind::call) {
+    // An argument that is only read: a number to a built-in, anything to print, an int parameter.
+    const BuiltinCall* b = find_builtin_call(e.text);
+    const Symbol* p = b ? nullptr : find(e.text);
+    const bool reads = e.text == "print" || e.text == "hex" || e.text == "arg" || e.text == "takeover" ||
+                       e.text == "ckpt_kind" || e.text == "ckpt_detail";
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      const Expr& a = *e.args[i];
+      if (a.kind != Expr::Kind::name || a.text != name || reads) continue;
+      if (b && i < b->args.size() && b->args[i] == ArgKind::value) continue;
+      if (p && p->kind == Symbol::Kind::proc && i < p->decl->params.size()) {
+        const TypeRef& t = p->decl->params[i].type;
+        if (t.name == "int" && !t.count) continue;
+      }
+      return true;  // it may be taken as a buffer and written into
+    }
+  }
+  for (const auto& a : e.args)
+    if (a && passes(*a, name)) return true;
+  return false;
+}
+
 bool Generator::changes(const Block& b, const std::string& name) const {
+  auto in = [&](const ExprPtr& e) { return e && passes(*e, name); };
   for (const auto& s : b) {
     if ((s->kind == Stmt::Kind::var || s->kind == Stmt::Kind::for_) && s->name == name) return true;  // or hides it
     if (s->kind == Stmt::Kind::assign && s->target->kind == Expr::Kind::name && s->target->text == name) return true;
+    if (in(s->target) || in(s->value) || in(s->limit) || in(s->type.count)) return true;
+    for (const auto& c : s->conds)
+      if (in(c)) return true;
     for (const auto& blk : s->blocks)
       if (changes(blk, name)) return true;
     if (changes(s->else_block, name)) return true;

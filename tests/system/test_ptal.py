@@ -59,6 +59,29 @@ with tempfile.TemporaryDirectory() as d:
     check(len(abends) == 1 and abends[0].get("reason") == "index out of bounds: buffer at bufbounds.ptal:2",
           f"a buffer parameter's index past its length stops the process: {abends}")
 
+# A for loop over a constant range whose variable is passed whole to a procedure's buffer parameter: the
+# procedure writes into it, so its index is checked when running (and the write out of bounds never happens).
+# A local declared in a loop body starts each pass at zero, as on the first.
+src_passed = ("var a: int[4];\nproc set(b: buffer) {\n  b[0] = 9;\n}\nproc main() {\n  for i in 0..4 {\n"
+              "    set(i);\n    a[i] = 7;\n    print(\"set \", i);\n  }\n}\n")
+src_zero = ("record R { a: int; b: int[10]; }\nproc main() {\n  for k in 0..3 {\n    var x: int;\n    var r: R;\n"
+            "    print(\"x \", x, \" r \", r.a + r.b[9]);\n    x = 7;\n    r.a = 1;\n    r.b[9] = 2;\n  }\n}\n")
+with tempfile.TemporaryDirectory() as d:
+    prog = os.path.join(d, "passed.ptal")
+    with open(prog, "w") as f:
+        f.write(src_passed)
+    p, summary, events = run_text(f"machine cpus 2\nstart $B program {prog} cpu 0\nrun until $B stops or 1s\n")
+    abends = [e for e in events if e.get("kind") == "abend"]
+    outputs = [e for e in events if e.get("kind") == "output"]
+    check(not outputs and len(abends) == 1 and abends[0].get("reason") == "index out of bounds: int[4] at passed.ptal:8",
+          f"a loop variable a call wrote into is checked: {abends} {outputs}")
+    prog = os.path.join(d, "zero.ptal")
+    with open(prog, "w") as f:
+        f.write(src_zero)
+    p, summary, events = run_text(f"machine cpus 2\nstart $Z program {prog} cpu 0\nrun until $Z stops or 1s\n")
+    outputs = [e.get("text") for e in events if e.get("kind") == "output"]
+    check(outputs == ["x 0 r 0"] * 3, f"a local in a loop body is zero on every pass: {outputs}")
+
 counts = {}
 for name in ("guest-compute.scn", "guest-compute-ptal.scn"):
     p, s = run_json(os.path.join(ROOT, "scenarios", name))

@@ -154,6 +154,35 @@ TEST_CASE("a for loop's variable needs no index check when its range is inside t
   CHECK(checks("  for i in 0..4 { i += 1; a[i] = i; }"));                        // assigned in the body
   CHECK(checks("  for i in 0..4 { if i == 0 { var i: int = 9; a[i] = 1; } }"));  // another i
   CHECK(checks("  for i in 0..4 { }\n  var k: int = 7;\n  a[k] = 1;"));          // after the loop
+  // Passed whole to a call that may take it as a buffer and write into it: changed, so checked.
+  CHECK(checks("  for i in 0..4 { _ = readupdate(0, i); a[i] = i; }"));
+  CHECK(checks("  for i in 0..4 { if fread(1, 0, i) > 0 { a[i] = i; } }"));
+  CHECK(checks("  for i in 0..4 { print(\"x\"); for j in 0..2 { _ = writeread(1, \"q\", first(i, 4)); } a[i] = i; }"));
+  const Compiled p = compile_string(
+      "var a: int[4];\nproc set(b: buffer) { b[0] = 9; }\nproc show(v: int) { print(v); }\nproc main() {\n"
+      "  for i in 0..4 { show(i); a[i] = i; }\n  for i in 0..4 { set(i); a[i] = i; }\n}\n",
+      "f.ptal", {});
+  REQUIRE(p.ok);
+  const std::string main_code = p.assembly.substr(p.assembly.find(".proc p_main"));
+  const auto show = main_code.find("call p_show"), set = main_code.find("call p_set");
+  REQUIRE(show < set);
+  CHECK(main_code.substr(show, set - show).find("ltu") == std::string::npos);  // read by value: not checked
+  CHECK(main_code.substr(set).find("ltu") != std::string::npos);  // a buffer parameter may write it: checked
+  // Only read: print, a number argument, an int parameter: no check.
+  CHECK(!checks("  for i in 0..4 { print(i, hex(i)); _ = cpuup(i); a[i] = ckpt_kind(i); }"));
+}
+
+TEST_CASE("a local declared in a loop starts at zero on every pass", "[ptal]") {
+  const Compiled c = compile_string(
+      "record R { a: int; b: int[10]; }\nproc main() {\n  var n: int;\n  while n < 3 {\n    var x: int;\n"
+      "    var r: R;\n    x += 1;\n    r.b[9] += 1;\n    n += 1;\n  }\n}\n",
+      "z.ptal", {});
+  for (const auto& m : c.messages) INFO(m.str());
+  REQUIRE(c.ok);
+  CHECK(has(c.assembly, "        push 0\n        storel 2\n"));  // x, each pass
+  CHECK(has(c.assembly, "        push 11\n        storel 14\n"));  // r's 11 words, in a loop
+  CHECK(has(c.assembly, "        push 0\n        storei\n"));
+  CHECK(!has(c.assembly, "        push 0\n        storel 1\n"));  // n, outside the loop: zeroed by adds
 }
 
 TEST_CASE("include reads a file once, from beside the file or the library", "[ptal]") {

@@ -66,7 +66,7 @@ TEST_CASE("syntax errors", "[ptal][errors]") {
   check_error("record R { a int; }", 1, 14, "expected ':' between the field's name and its type");
   check_error("record R { a: int; ", 1, 20, "expected '}' to close the record");
   check_error("var x int;", 1, 7, "expected ':' between the variable's name and its type");
-  check_error("var if: int;", 1, 5, "'if' is a keyword and cannot be used as a name");
+  check_error("var if: int;", 1, 5, "'if' is a reserved name: a keyword of the language");
   check_error("var x: bytes;", 1, 13, "bytes needs its length in bytes");
   check_error("var x: while;", 1, 8, "'while' is not a type");
   check_error("var x: 5;", 1, 8, "expected a type");
@@ -77,7 +77,7 @@ TEST_CASE("syntax errors", "[ptal][errors]") {
   check_error("proc main() ", 1, 13, "expected '{' to open a block");
   check_error(in_main("if 1 { else { }"), 2, 8, "'else' cannot start a statement here");
   check_error(in_main("if 1 { } else if 2 { }"), 2, 15, "write 'elif' instead of 'else if'");
-  check_error(in_main("for in 0..3 { }"), 2, 5, "'in' is a keyword");
+  check_error(in_main("for in 0..3 { }"), 2, 5, "'in' is a reserved name: a keyword");
   check_error(in_main("for i 0..3 { }"), 2, 7, "expected 'in' after the loop variable");
   check_error(in_main("for i in 0, 3 { }"), 2, 11, "expected '..' between the loop's first value and its end");
   check_error(in_main("return 1"), 3, 1, "expected ';' after return");
@@ -109,8 +109,8 @@ TEST_CASE("name and type errors", "[ptal][errors]") {
   check_error("proc f() { }", 1, 1, "the program has no 'proc main() { ... }'");
   check_error("proc main(a: int) { }", 1, 1, "main takes no parameters");
   check_error("var main: int;\nproc main() { }", 1, 1, "'main' is the name of the procedure where the program starts");
-  check_error("var print: int;\nproc main() { }", 1, 1, "'print' is a built-in procedure");
-  check_error("var FE_EOF: int;\nproc main() { }", 1, 1, "'FE_EOF' is a built-in constant");
+  check_error("var print: int;\nproc main() { }", 1, 1, "'print' is a reserved name: a built-in procedure");
+  check_error("var FE_EOF: int;\nproc main() { }", 1, 1, "'FE_EOF' is a reserved name: a built-in constant");
   check_error("var x: int;\nvar x: int;\nproc main() { }", 2, 1, "'x' is already defined at line 1");
   check_error("var n: int;\nconst A = n;\nproc main() { }", 2, 11, "the value of a const must be computable now");
   check_error("var x: int[0];\nproc main() { }", 1, 12, "a length must be between 1 and");
@@ -168,10 +168,10 @@ TEST_CASE("name and type errors", "[ptal][errors]") {
   check_error(in_main("var x: int = print(1);"), 2, 14, "print returns no value");
   check_error(in_main("print();"), 2, 1, "print needs something to print");
   check_error(in_main("print(\"a\", hex(1, 2), 3);"), 2, 12, "hex takes 1 argument");
-  check_error(in_main("var x: int; _ = checkpoint(x + 1);"), 2, 30, "checkpoint takes names of variables");
+  check_error(in_main("var x: int; _ = checkpoint(x + 1);"), 2, 30, "checkpoint takes whole variables and the checkpoint items receive and file(f)");
   check_error(in_main("_ = checkpoint(zz);"), 2, 16, "'zz' is not defined");
-  check_error("const C = 1;\n" + in_main("_ = checkpoint(C);"), 3, 16, "checkpoint copies variables; 'C' is not one");
-  check_error(in_main("_ = checkpoint(file(1, 2));"), 2, 16, "file takes 1 argument");
+  check_error("const C = 1;\n" + in_main("_ = checkpoint(C);"), 3, 16, "checkpoint copies variables and the checkpoint items receive and file(f); 'C' is neither");
+  check_error(in_main("_ = checkpoint(file(1, 2));"), 2, 16, "the checkpoint item file takes 1 argument");
   check_error(
       "var a: int; var b: int; var c: int; var d: int; var e: int; var f: int; var g: int;\n"
       "var h: int; var i: int; var j: int; var k: int; var l: int; var m: int; var n: int;\n" +
@@ -179,7 +179,7 @@ TEST_CASE("name and type errors", "[ptal][errors]") {
       4, 5, "a checkpoint takes at most 13 variables");
   check_error(
       in_main("_ = checkpoint(receive, receive, receive, receive, receive, receive, receive, receive, receive);"), 2, 5,
-      "a checkpoint takes at most 8 files");
+      "a checkpoint takes at most 8 files (the checkpoint items receive and file(f))");
   check_error(in_main("var x: bytes[4] = 1;"), 2, 19, "only an int local can have a starting value");
   check_error(in_main("var x: int = x;"), 2, 14, "'x' is not defined");
   check_error(in_main("FE_EOF = 2;"), 2, 1, "'FE_EOF' is a constant and cannot be changed");
@@ -194,6 +194,33 @@ TEST_CASE("name and type errors", "[ptal][errors]") {
   check_error(in_main("var x: int[2000000];"), 2, 1, "the procedure's locals take more than");
   check_error("include \"nowhere.ptal\";\nproc main() { }", 1, 1, "include file 'nowhere.ptal' not found");
   check_error(in_main("var a: int[2]; var b: int = a[1] + a;"), 2, 36, "'a' is int[2], not a number");
+}
+
+TEST_CASE("a reserved name as a name is one error, and its uses make no more", "[ptal][errors]") {
+  auto only_error = [](const std::string& src, int line, int col, const std::string& expected) {
+    INFO(src);
+    const Compiled c = compile_string(src, "bad.ptal", {});
+    CHECK(!c.ok);
+    std::vector<std::string> errors;
+    for (const auto& m : c.messages)
+      if (!m.warning) errors.push_back(m.str());
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == "bad.ptal:" + std::to_string(line) + ":" + std::to_string(col) + ": error: " + expected);
+  };
+  only_error("proc main() {\n  var receive: int = 1;\n  receive += 2;\n  print(receive);\n}\n", 2, 3,
+             "'receive' is a reserved name: a checkpoint item; choose another name");
+  only_error("proc f(file: int) {\n  print(file + 1);\n}\nproc main() { f(1); }\n", 1, 8,
+             "'file' is a reserved name: a checkpoint item; choose another name");
+  only_error("proc receive() {\n}\nproc main() { receive(); }\n", 1, 1,
+             "'receive' is a reserved name: a checkpoint item; choose another name");
+  only_error("var open: int;\nproc main() {\n  open = 1;\n  print(open + 1);\n}\n", 1, 1,
+             "'open' is a reserved name: a built-in procedure; choose another name");
+  only_error("proc main() {\n  var ckpt_kind: int = 1;\n  print(ckpt_kind);\n}\n", 2, 3,
+             "'ckpt_kind' is a reserved name: a built-in procedure; choose another name");
+  only_error("proc main() {\n  var CKPT_OK: int = 1;\n  print(CKPT_OK);\n}\n", 2, 3,
+             "'CKPT_OK' is a reserved name: a built-in constant; choose another name");
+  only_error("proc main() {\n  var while: int = 1;\n  print(while + 1);\n}\n", 2, 7,
+             "'while' is a reserved name: a keyword of the language; choose another name after 'var'");
 }
 
 TEST_CASE("buffer is only a parameter's type", "[ptal][errors]") {
@@ -217,6 +244,8 @@ TEST_CASE("several errors in one run, in source order", "[ptal][errors]") {
 TEST_CASE("warnings: an ignored status", "[ptal][errors]") {
   check_warning(in_main("open(\"$X\", 0);"), "the result of open is ignored; test it, or write '_ = open(...);'");
   check_warning(in_main("checkpoint();"), "the status of checkpoint is ignored");
+  check_warning(in_main("var x: int = 1;\n_ = checkpoint(x);"),
+                "'x' is a local (or an int parameter), on the stack, which every ptal checkpoint copies whole");
   const Compiled c = compile_string(in_main("_ = open(\"$X\", 0); delay(5);"), "ok.ptal", {});
   CHECK(c.ok);
   CHECK(c.messages.empty());
