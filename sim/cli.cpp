@@ -78,7 +78,7 @@ const char* const usage_text =
 const po::options_description* command_desc = nullptr;
 std::string command_name;
 
-const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "asm",
+const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "grade", "asm",
                                      "disasm",  "table",    "export", "disk",  "help",  "version"};
 
 // Levenshtein distance, for "did you mean".
