@@ -5,7 +5,7 @@
 # the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
-          slurmctld slurmd slurm-client munge chromium xvfb)
+          slurmctld slurmd slurm-client munge chromium xvfb man-db groff-base zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
