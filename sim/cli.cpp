@@ -16,6 +16,7 @@
 #include <sstream>
 #include <vector>
 
+#include "sim/run/library_home.hpp"
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
 #include "sim/campaign/campaign_merge.hpp"
@@ -77,7 +78,7 @@ const char* const usage_text =
 const po::options_description* command_desc = nullptr;
 std::string command_name;
 
-const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "asm",
+const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "grade", "asm",
                                      "disasm",  "table",    "export", "disk",  "help",  "version"};
 
 // Levenshtein distance, for "did you mean".
@@ -451,7 +452,7 @@ int cmd_asm(int argc, char* argv[]) {
   if (file.empty()) return usage_error("asm needs a source file");
   std::vector<std::string> warnings;
   auto result =
-      guest::build_source_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, listing, &warnings);
+      guest::build_source_file(file, {library_guest_lib()}, listing, &warnings);
   for (const auto& w : warnings) std::cerr << w << "\n";
   if (!result.program) {
     for (const auto& d : result.errors) std::cerr << d.str() << "\n";
@@ -483,7 +484,7 @@ int cmd_disasm(int argc, char* argv[]) {
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("disasm needs a file");
-  auto result = guest::load_program_file(file, {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"});
+  auto result = guest::load_program_file(file, {library_guest_lib()});
   if (!result.program) {
     for (const auto& d : result.errors) std::cerr << d.str() << "\n";
     return exit_bad_input;
@@ -611,6 +612,10 @@ int cli_main(int argc_in, char* argv_in[]) {
   if (cmd == "--version" || cmd == "version") {
     std::cout << "pairsim " << PAIRSIM_VERSION << "\n";
     return exit_ok;
+  }
+  if (auto bad_home = library_home_error()) {
+    std::cerr << "pairsim: error: " << *bad_home << "\n";
+    return exit_bad_input;
   }
   if (cmd == "run") return cmd_run(argc, argv);
   if (cmd == "campaign") return cmd_campaign(argc, argv);

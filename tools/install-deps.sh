@@ -6,7 +6,7 @@
 # runtime libraries (libFuzzer, the sanitizers) for the fuzz harnesses (tools/fuzz.sh).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
-          slurmctld slurmd slurm-client munge chromium xvfb clang libclang-rt-14-dev)
+          slurmctld slurmd slurm-client munge chromium xvfb clang libclang-rt-14-dev man-db groff-base zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

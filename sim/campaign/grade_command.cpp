@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "sim/run/library_home.hpp"
 #include "guest/program_file.hpp"
 #include "sim/campaign/child_runs.hpp"
 #include "sim/campaign/grade.hpp"
@@ -143,7 +144,7 @@ int run_grade(int argc, char* argv[]) {
   {
     std::vector<std::string> warnings;
     const auto built =
-        guest::load_program_file(submission.string(), {std::string(PAIRSIM_SOURCE_DIR) + "/guest/lib"}, &warnings);
+        guest::load_program_file(submission.string(), {library_guest_lib()}, &warnings);
     for (const auto& w : warnings) std::cerr << w << "\n";  // the compiler's warnings are the student's too
     if (!built.program) {
       for (const auto& d : built.errors) std::cerr << d.str() << "\n";

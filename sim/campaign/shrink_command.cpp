@@ -9,6 +9,7 @@
 #include <iostream>
 #include <set>
 
+#include "sim/run/library_home.hpp"
 #include "sim/campaign/campaign.hpp"
 #include "sim/campaign/child_runs.hpp"
 #include "sim/campaign/file_io.hpp"
@@ -83,7 +84,7 @@ int run_pin(const PinOptions& opts) {
       pin_scenario(loaded->text, loaded->scenario, schedule,
                    {"pinned: " + opts.scenario + " with seed " + std::to_string(loaded->seed) +
                     ", every random draw made (pairsim pin)"},
-                   PAIRSIM_SOURCE_DIR);
+                   library_home());
   if (!write_out(opts.out, text)) {
     std::cerr << "pairsim: error: cannot write '" << opts.out << "'\n";
     return exit_bad_input;
@@ -96,7 +97,7 @@ int run_shrink(const ShrinkOptions& opts) {
   if (!loaded) return exit_bad_input;
   const Scenario& s = loaded->scenario;
   {
-    ProgramLibrary programs(s.path, PAIRSIM_SOURCE_DIR);
+    ProgramLibrary programs(s.path, library_home());
     if (auto diags = preload_programs(s, programs); !diags.empty()) {
       for (const auto& d : diags) std::cerr << d << "\n";
       return exit_bad_input;
@@ -133,7 +134,7 @@ int run_shrink(const ShrinkOptions& opts) {
   const std::string exe = own_executable(opts.program);
   const std::string source = fs::path(opts.scenario).filename().string();
   auto pinned = [&](const std::vector<ResolvedAction>& schedule, const std::vector<std::string>& header) {
-    return pin_scenario(loaded->text, s, schedule, header, PAIRSIM_SOURCE_DIR);
+    return pin_scenario(loaded->text, s, schedule, header, library_home());
   };
   int trial = 0;
   const double timeout = opts.timeout_seconds;  // host timing must not decide the result: --timeout only

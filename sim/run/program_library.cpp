@@ -1,8 +1,10 @@
 #include "sim/run/program_library.hpp"
 
 #include <filesystem>
+#include <iostream>
 
 #include "guest/program_file.hpp"
+#include "sim/run/library_home.hpp"
 #include "sim/scenario/scenario_parser.hpp"
 
 namespace pairsim::sim {
@@ -57,6 +59,12 @@ const guest::Program* ProgramLibrary::load(const std::string& name, std::string&
     error = it->second.empty() ? "program '" + name + "' does not assemble" : it->second.front();
     return nullptr;
   }
+  // A program the scenario's folder lacks, taken from the shipped library, is named once: a scenario copied
+  // out of the library without its programs still runs, and the user sees which file it ran.
+  if (!scenario_path_.empty() && scenario_path_ != "." && inside_library(path) && !inside_library(scenario_path_))
+    std::cerr << "note: program '" << name << "' not in "
+              << fs::absolute(scenario_path_).parent_path().lexically_normal().string() << "; using the shipped "
+              << path << "\n";
   auto result = guest::load_program_file(path, {guest_dir_ + "/lib"});
   if (!result.program) {
     std::vector<std::string> msgs;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <systemc>
 
+#include "sim/run/library_home.hpp"
 #include "io/disk_process.hpp"
 #include "io/terminal_process.hpp"
 #include "io/volume_layout.hpp"
@@ -196,7 +197,7 @@ std::vector<std::string> preload_programs(const Scenario& scenario, ProgramLibra
   return diags;
 }
 
-PreparedScenario::PreparedScenario(Scenario s) : scenario(std::move(s)), programs(scenario.path, PAIRSIM_SOURCE_DIR) {}
+PreparedScenario::PreparedScenario(Scenario s) : scenario(std::move(s)), programs(scenario.path, library_home()) {}
 
 std::unique_ptr<PreparedScenario> prepare_scenario(const std::string& path, std::ostream& err) {
   auto parsed = parse_scenario_file(path);

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""pairsim installed (README "Install"): `cmake --install` of this build into a prefix that is then moved still
+runs a shipped scenario and assembles a program that includes the runtime library, from an unrelated folder;
+the man page renders, the bash completion loads, the zsh one parses. A scenario copied out of the library
+without its program runs on the shipped one with a note naming it; a PAIRSIM_HOME without a library is
+refused with a clear error."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pairsim_test import PAIRSIM, check, done  # noqa: E402
+
+BUILD = os.path.dirname(os.path.abspath(PAIRSIM))
+ENV = {k: v for k, v in os.environ.items() if k != "PAIRSIM_HOME"}
+ENV["SYSTEMC_DISABLE_COPYRIGHT_MESSAGE"] = "1"
+
+
+def run(*args, cwd, env=ENV, timeout=60):
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    first, prefix, work = (os.path.join(tmp, n) for n in ("first", "moved", "work"))
+    os.mkdir(work)
+    r = run("cmake", "--install", BUILD, "--prefix", first, cwd=tmp)
+    check(r.returncode == 0, "cmake --install succeeds: " + r.stderr)
+    os.rename(first, prefix)  # nothing may depend on where it was installed
+    exe = os.path.join(prefix, "bin", "pairsim")
+    share = os.path.join(prefix, "share", "pairsim")
+    for rel in ("guest/lib/sys.pasm", "guest/counter.pasm", "scenarios/takeover-demo.scn", "scenarios/labs",
+                "scenarios/tutorial", "docs/scenarios.md"):
+        check(os.path.exists(os.path.join(share, rel)), "installed: share/pairsim/" + rel)
+
+    r = run(exe, "run", os.path.join(share, "scenarios", "takeover-demo.scn"), cwd=work)
+    check(r.returncode == 0, "the installed binary runs the shipped takeover demo: " + r.stderr)
+    check("note:" not in r.stderr, "no note for a scenario inside the library: " + r.stderr)
+
+    shutil.copy(os.path.join(share, "guest", "bank-client.pasm"), work)
+    with open(os.path.join(work, "bank-client.pasm")) as f:
+        check("sys.pasm" in f.read(), "bank-client.pasm includes the runtime library")
+    r = run(exe, "asm", "bank-client.pasm", cwd=work)
+    check(r.returncode == 0 and "code words" in r.stdout, "asm finds the installed guest/lib: " + r.stderr)
+
+    # A scenario copied out without its program: runs on the shipped one, and says so once.
+    shutil.copy(os.path.join(share, "scenarios", "takeover-demo.scn"), work)
+    r = run(exe, "run", "takeover-demo.scn", cwd=work)
+    check(r.returncode == 0, "a copied scenario still runs: " + r.stderr)
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    check(len(notes) == 1 and "'counter.pasm' not in " + work in notes[0] and
+          os.path.join(share, "guest", "counter.pasm") in notes[0], "one note names the shipped file: " + r.stderr)
+
+    bad = dict(ENV, PAIRSIM_HOME=os.path.join(tmp, "nowhere"))
+    r = run(exe, "run", "takeover-demo.scn", cwd=work, env=bad)
+    check(r.returncode == 2 and "PAIRSIM_HOME" in r.stderr and "nowhere" in r.stderr and "guest/lib" in r.stderr,
+          "a PAIRSIM_HOME with no library is refused clearly: " + r.stderr)
+    good = dict(ENV, PAIRSIM_HOME=share)
+    r = run(exe, "asm", "bank-client.pasm", cwd=work, env=good)
+    check(r.returncode == 0, "PAIRSIM_HOME at the installed library works: " + r.stderr)
+
+    man = os.path.join(prefix, "share", "man", "man1", "pairsim.1")
+    r = run("man", "-l", man, cwd=work, env=dict(ENV, MANPAGER="cat", PAGER="cat", MANWIDTH="100"))
+    check(r.returncode == 0 and "PROGRAM SEARCH" in r.stdout and "PAIRSIM_HOME" in r.stdout, "the man page renders")
+    help_text = run(exe, "help", cwd=work).stdout
+    for cmd in ("run", "campaign", "pin", "shrink", "sweep", "explore", "grade", "asm", "disasm", "table",
+                "export", "disk"):
+        check(cmd + " " in help_text and "pairsim " + cmd in r.stdout, "the man page covers " + cmd)
+
+    bash_file = os.path.join(prefix, "share", "bash-completion", "completions", "pairsim")
+    r = run("bash", "-c", 'source "$1"; complete -p pairsim', "bash", bash_file, cwd=work)
+    check(r.returncode == 0 and "_pairsim" in r.stdout, "the bash completion loads: " + r.stderr)
+    r = run("bash", "-c", 'source "$1"; COMP_WORDS=(pairsim run --ex); COMP_CWORD=2; _pairsim; echo "${COMPREPLY[*]}"',
+            "bash", bash_file, cwd=work)
+    check(r.stdout.split() == ["--explain"], "bash completes run's options: " + r.stdout)
+    r = run("zsh", "-n", os.path.join(prefix, "share", "zsh", "site-functions", "_pairsim"), cwd=work)
+    check(r.returncode == 0, "the zsh completion parses: " + r.stderr)
+
+done()
