@@ -3,7 +3,8 @@
 # are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py); Chromium
 # for the one that opens the report page in a headless browser (tests/system/test_html_report.py); xvfb for
 # the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py); clang and its
-# runtime libraries (libFuzzer, the sanitizers) for the fuzz harnesses (tools/fuzz.sh).
+# runtime libraries (libFuzzer, the sanitizers) for the fuzz harnesses (tools/fuzz.sh); man-db, groff-base
+# and zsh for the test of the installed man page and shell completions (tests/system/test_install.py).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libsystemc-dev libboost-program-options-dev catch2 libspdlog-dev gtkwave python3
           slurmctld slurmd slurm-client munge chromium xvfb clang libclang-rt-14-dev man-db groff-base zsh)
