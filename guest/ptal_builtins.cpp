@@ -58,11 +58,29 @@ const BuiltinCall* find_builtin_call(std::string_view name) {
   return nullptr;
 }
 
+const std::vector<std::string_view>& keywords() {
+  static const std::vector<std::string_view> words = {"const", "record", "var",   "proc",     "include", "int",
+                                                      "bytes", "if",     "elif",  "else",     "while",   "for",
+                                                      "in",    "return", "break", "continue", "sizeof",  "wordsof"};
+  return words;
+}
+
+const std::vector<std::string_view>& compiler_builtins() {
+  static const std::vector<std::string_view> made = {"print",       "arg",   "takeover", "ckpt_kind",
+                                                     "ckpt_detail", "first", "hex",      "checkpoint"};
+  return made;
+}
+
+const std::vector<std::string_view>& checkpoint_items() {
+  static const std::vector<std::string_view> items = {"receive", "file"};
+  return items;
+}
+
 bool is_builtin_name(std::string_view name) {
-  static const std::vector<std::string_view> made = {"print", "arg",   "takeover", "ckpt_kind", "ckpt_detail",
-                                                     "first", "hex",   "checkpoint", "receive", "file"};
   if (find_builtin_call(name)) return true;
-  for (auto m : made)
+  for (auto m : compiler_builtins())
+    if (m == name) return true;
+  for (auto m : checkpoint_items())
     if (m == name) return true;
   return false;
 }

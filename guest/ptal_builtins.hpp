@@ -26,9 +26,16 @@ struct BuiltinCall {
 const std::vector<BuiltinCall>& builtin_calls();
 const BuiltinCall* find_builtin_call(std::string_view name);
 
-// The names the language reserves besides its keywords and constants: the system calls, the built-ins the
-// compiler makes itself (print, arg, takeover, ckpt_kind, ckpt_detail, first, hex, checkpoint) and the
-// checkpoint items receive and file.
+// The keywords of the language. docs/language.md ("Reserved names") lists them; a unit test compares.
+const std::vector<std::string_view>& keywords();
+
+// The built-in procedures the compiler makes itself, not system calls (print, arg, takeover, ckpt_kind,
+// ckpt_detail, first, hex, checkpoint), and the checkpoint items (receive, file).
+const std::vector<std::string_view>& compiler_builtins();
+const std::vector<std::string_view>& checkpoint_items();
+
+// The names the language reserves besides its keywords and constants: the system calls (builtin_calls),
+// compiler_builtins and checkpoint_items.
 bool is_builtin_name(std::string_view name);
 
 struct BuiltinConstant {

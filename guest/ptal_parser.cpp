@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "guest/ptal_builtins.hpp"
+
 namespace pairsim::guest::ptal {
 
 namespace {
@@ -11,9 +13,12 @@ namespace {
 constexpr int kMaxDepth = 500;
 constexpr std::size_t kMaxErrors = 50;
 
-const std::set<std::string> kKeywords = {"const",    "record",  "var", "proc",  "if",     "elif",
-                                         "else",     "while",   "for", "in",    "return", "break",
-                                         "continue", "include", "int", "bytes", "sizeof", "wordsof"};
+// The keywords, from the one list docs/language.md is checked against.
+const std::set<std::string> kKeywords = [] {
+  std::set<std::string> words;
+  for (auto k : keywords()) words.emplace(k);
+  return words;
+}();
 
 struct Bail {};  // thrown inside the parser only, to give up on a statement; caught in this file
 
