@@ -65,6 +65,10 @@ class Dynabus {
 
   // Throws std::invalid_argument when check_bus_config finds fault with `config`.
   Dynabus(const BusConfig& config, const sim::TraceBus& trace, DynabusClient& client);
+  // The reassemblers point at the bus's own buffer pool: a copy or a move would leave them pointing at
+  // another bus's.
+  Dynabus(const Dynabus&) = delete;
+  Dynabus& operator=(const Dynabus&) = delete;
 
   // Queues a message. Returns its id (from 1, unique per source CPU for the whole run), or 0 when nothing
   // was sent: src == dst (the CPU delivers locally), a CPU number out of range, or a dead source.
