@@ -15,19 +15,24 @@ bool has_library(const fs::path& dir) {
   return fs::is_directory(dir / "guest" / "lib", ec);
 }
 
-std::string installed_home() {
+// An installed pairsim's library (<prefix>/share/pairsim beside <prefix>/bin/pairsim), else the source folder
+// of a build folder made inside it (build/pairsim in a checkout that has been moved since it was built).
+std::string home_beside_binary() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
-  const fs::path share = (exe.parent_path().parent_path() / "share" / "pairsim").lexically_normal();
-  return has_library(share) ? share.string() : "";
+  const fs::path up = exe.parent_path().parent_path();
+  const fs::path share = (up / "share" / "pairsim").lexically_normal();
+  if (has_library(share)) return share.string();
+  if (has_library(up) && fs::is_regular_file(up / "CMakeLists.txt", ec)) return up.lexically_normal().string();
+  return "";
 }
 
 }  // namespace
 
 std::string library_home() {
   if (const char* env = std::getenv("PAIRSIM_HOME"); env && *env) return env;
-  if (std::string installed = installed_home(); !installed.empty()) return installed;
+  if (std::string beside = home_beside_binary(); !beside.empty()) return beside;
   return PAIRSIM_SOURCE_DIR;
 }
 

@@ -3,7 +3,8 @@
 // the scenarios and the docs, laid out as in the source folder. Looked for, in order:
 //   1. the folder the environment variable PAIRSIM_HOME names;
 //   2. ../share/pairsim beside the running binary (an installed pairsim: <prefix>/bin/pairsim);
-//   3. the source folder the binary was built from (running from the build tree).
+//   3. the project's folder one level above the binary (build/pairsim in a checkout, moved or not);
+//   4. the source folder the binary was built from (a build folder elsewhere).
 #include <optional>
 #include <string>
 

@@ -3,7 +3,7 @@
 runs a shipped scenario and assembles a program that includes the runtime library, from an unrelated folder;
 the man page renders, the bash completion loads, the zsh one parses. A scenario copied out of the library
 without its program runs on the shipped one with a note naming it; a PAIRSIM_HOME without a library is
-refused with a clear error."""
+refused with a clear error. A build folder's pairsim in a checkout moved since the build uses that checkout."""
 import os
 import shutil
 import subprocess
@@ -76,5 +76,17 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.stdout.split() == ["--explain"], "bash completes run's options: " + r.stdout)
     r = run("zsh", "-n", os.path.join(prefix, "share", "zsh", "site-functions", "_pairsim"), cwd=work)
     check(r.returncode == 0, "the zsh completion parses: " + r.stderr)
+
+    # A checkout moved after it was built: build/pairsim finds the library one level above itself, not in the
+    # source folder it was built from.
+    moved = os.path.join(tmp, "checkout")
+    os.makedirs(os.path.join(moved, "build"))
+    for d in ("guest", "scenarios"):
+        shutil.copytree(os.path.join(share, d), os.path.join(moved, d))
+    shutil.copy(exe, os.path.join(moved, "build"))
+    open(os.path.join(moved, "CMakeLists.txt"), "w").close()
+    r = run(os.path.join(moved, "build", "pairsim"), "run", "takeover-demo.scn", cwd=work)
+    check(r.returncode == 0 and os.path.join(moved, "guest", "counter.pasm") in r.stderr,
+          "build/pairsim in a moved checkout uses that checkout's programs: " + r.stderr)
 
 done()
