@@ -16,8 +16,10 @@ class ObjectReader {
  public:
   explicit ObjectReader(const std::string& bytes) : in_(bytes) {}
 
+  // A line without its end: LF, or CR LF (an object file that went through a Windows checkout).
   bool line(std::string& out) {
     if (!std::getline(in_, out)) return false;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
     ++line_no_;
     return true;
   }

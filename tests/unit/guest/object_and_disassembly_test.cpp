@@ -59,6 +59,16 @@ TEST_CASE("serialize and deserialize round-trip", "[object]") {
   CHECK(same(empty, *e));
 }
 
+TEST_CASE("an object file with CR LF line ends reads as the same program", "[object]") {
+  std::string crlf;
+  for (char c : serialize(sample())) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  std::string error;
+  const auto p = deserialize(crlf, error);
+  INFO(error);
+  REQUIRE(p);
+  CHECK(same(sample(), *p));
+}
+
 TEST_CASE("deserialize rejects malformed object files with a sentence", "[object]") {
   std::string error;
   CHECK(!deserialize("", error));
