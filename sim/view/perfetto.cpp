@@ -58,9 +58,9 @@ std::optional<std::pair<int, int>> parse_pid(const std::string& s) {
   return std::pair{std::stoi(s.substr(0, comma)), std::stoi(s.substr(comma + 1))};
 }
 
-// Where a line of the file sits among lines of the same time: a span ends before anything else happens at
-// that instant, and begins after it, so spans on one track that meet at an instant stay apart.
-enum Order { ends = 0, marks = 1, begins = 2 };
+// Where a line of the file sits among lines of the same time: a span begins after anything else that
+// happens at that instant.
+enum Order { marks = 0, begins = 1 };
 
 struct Line {
   std::uint64_t t;
@@ -189,11 +189,14 @@ class TraceFile {
            R"(,"pid":)" + std::to_string(tracks_[track].pid) + R"(,"tid":)" + std::to_string(tracks_[track].tid);
   }
 
-  // A span that lasted no time is left out: a begin and an end at one instant cannot be placed apart.
+  // A span is one complete ("X") event, its end known by now. Not a "B" and an "E": the Chrome DevTools
+  // trace engine pairs those on one stack for the whole file, so spans that overlap on two tracks get
+  // mismatched there. A span that lasted no time is left out.
   void emit_span(int track, const OpenSpan& s, std::uint64_t end) {
     if (end <= s.begin) return;
-    lines_.push_back({s.begin, begins, s.seq, head(s.name, s.cat, "B", s.begin, track) + R"(,"args":)" + s.args + "}"});
-    lines_.push_back({end, ends, seq_++, head(s.name, s.cat, "E", end, track) + "}"});
+    lines_.push_back({s.begin, begins, s.seq,
+                      head(s.name, s.cat, "X", s.begin, track) + R"(,"dur":)" + micros(end - s.begin) + R"(,"args":)" +
+                          s.args + "}"});
   }
 
   std::vector<Track> tracks_;

@@ -23,7 +23,7 @@ def problems(doc):
     events = doc.get("traceEvents") if isinstance(doc, dict) else None
     if not isinstance(events, list):
         return ["no traceEvents list"]
-    stacks, last, flows, used, named, groups = {}, {}, {}, set(), set(), set()
+    stacks, last, flows, used, named, groups, spans = {}, {}, {}, set(), set(), set(), {}
     for e in events:
         ph = e.get("ph")
         if ph not in REQUIRED:
@@ -57,13 +57,26 @@ def problems(doc):
                 out.append(f"E {e['name']} at {e['ts']} on {track}: ends {stack[-1]} (not nested)")
             else:
                 stack.pop()
-        elif ph == "X" and not e["dur"] >= 0:
-            out.append(f"X {e['name']}: dur {e['dur']}")
+        elif ph == "X":
+            if not e["dur"] >= 0:
+                out.append(f"X {e['name']}: dur {e['dur']}")
+            else:
+                begin = round(e["ts"] * 1000)  # in ns, whole: a sum of floats would not meet the next span exactly
+                spans.setdefault(track, []).append((begin, begin + round(e["dur"] * 1000), e["name"]))
         elif ph == "i" and e["s"] not in ("t", "p", "g"):
             out.append(f"i {e['name']}: scope {e['s']}")
         elif ph in "stf":
             flows.setdefault(e["id"], []).append((ph, e["ts"]))
     out += [f"B {name} on {track}: never ends" for track, stack in stacks.items() for name in stack]
+    for track, spans_of in spans.items():
+        # One X inside another or apart from it, never half over it: outer ones first among those that begin together.
+        enclosing = []
+        for begin, end, name in sorted(spans_of, key=lambda s: (s[0], -s[1])):
+            while enclosing and enclosing[-1][0] <= begin:
+                enclosing.pop()
+            if enclosing and end > enclosing[-1][0]:
+                out.append(f"X {name} at {begin} ns on {track}: overlaps {enclosing[-1][1]} without nesting")
+            enclosing.append((end, name))
     for fid, points in flows.items():
         phases = "".join(p for p, _ in points)
         times = [t for _, t in points]
@@ -119,13 +132,15 @@ if doc:
     check(sum(1 for n in threads.values() if n.startswith("$COUNT") and not n.endswith("role")) == 3,
           "a track per process: $COUNT in CPUs 1, 2 and 3")
     cpu1 = next(k for k, v in threads.items() if v == "cpu 1")
-    states = [(e["ph"], e["name"], e["ts"]) for e in ev if (e["pid"], e["tid"]) == cpu1 and e["ph"] in "BE"]
-    check(states == [("B", "up", 0.0), ("E", "up", 420000.0), ("B", "down", 420000.0), ("E", "down", 1500000.0)],
+    states = [(e["name"], e["ts"], e["ts"] + e["dur"]) for e in ev if (e["pid"], e["tid"]) == cpu1 and e["ph"] == "X"]
+    check(states == [("up", 0.0, 420000.0), ("down", 420000.0, 1500000.0)],
           f"CPU 1 is up until 420 ms and down until the run ends ({states})")
     roles = [(threads[(e["pid"], e["tid"])], e["ph"], e["name"]) for e in ev if e.get("cat") == "role"]
-    check(("$COUNT pin 2 role", "B", "backup") in roles and ("$COUNT pin 2 role", "B", "primary") in roles,
+    check(("$COUNT pin 2 role", "X", "backup") in roles and ("$COUNT pin 2 role", "X", "primary") in roles,
           "the backup's role track shows it a backup, then the primary")
-    check(any(e["ph"] == "B" and e["name"] == "checkmonitor" for e in ev), "the backup waits in checkmonitor")
+    check(any(e["ph"] == "X" and e["name"] == "checkmonitor" and e["dur"] > 0 for e in ev),
+          "the backup waits in checkmonitor")
+    check(not any(e["ph"] in "BE" for e in ev), "every span a complete (X) event, none a B and an E")
     flows = {}
     for e in ev:
         if e["ph"] in "stf":

@@ -17,14 +17,19 @@ namespace {
 std::int64_t ts_ns(const JsonValue& e) {
   return std::llround(e.get("ts")->as_double().value_or(-1) * 1000);
 }
+// Where a complete ("X") event ends.
+std::int64_t end_ns(const JsonValue& e) {
+  return ts_ns(e) + std::llround(e.get("dur")->as_double().value_or(-1) * 1000);
+}
 std::string str(const JsonValue& e, const char* key) {
   const JsonValue* v = e.get(key);
   return v ? v->as_string().value_or("") : "";
 }
 
 // What is wrong with a trace-event file, by the format's rules (empty when nothing is): every event has its
-// keys, times are not negative, B and E pair up on each track in time order and nest, each flow has one
-// start and one end in time order, and every track and group is named.
+// keys, times are not negative, B and E pair up on each track in time order and nest, X spans nest on each
+// track (one inside another or apart, never half over), each flow has one start and one end in time order,
+// and every track and group is named.
 std::vector<std::string> problems(const JsonValue& doc) {
   std::vector<std::string> out;
   const JsonValue* events = doc.get("traceEvents");
@@ -36,6 +41,7 @@ std::vector<std::string> problems(const JsonValue& doc) {
   };
   std::map<Track, std::vector<Open>> open;
   std::map<Track, std::int64_t> last_ts;
+  std::map<Track, std::vector<std::pair<std::int64_t, std::int64_t>>> spans;  // X events' begins and ends
   std::map<std::int64_t, std::vector<std::pair<std::string, std::int64_t>>> flows;
   std::set<Track> used, named_tracks;
   std::set<std::int64_t> named_groups;
@@ -60,7 +66,7 @@ std::vector<std::string> problems(const JsonValue& doc) {
     }
     used.insert(track);
     const std::int64_t t = ts_ns(e);
-    if (ph == "B" || ph == "E") {
+    if (ph == "B" || ph == "E" || ph == "X") {
       if (last_ts.count(track) && t < last_ts[track]) out.push_back(what + ": goes back in time on its track");
       last_ts[track] = t;
     }
@@ -75,7 +81,10 @@ std::vector<std::string> problems(const JsonValue& doc) {
       else
         stack.pop_back();
     } else if (ph == "X") {
-      if (!e.get("dur") || e.get("dur")->as_double().value_or(-1) < 0) out.push_back(what + ": no dur");
+      if (!e.get("dur") || e.get("dur")->as_double().value_or(-1) < 0)
+        out.push_back(what + ": no dur");
+      else
+        spans[track].push_back({t, end_ns(e)});
     } else if (ph == "i") {
       const std::string s = str(e, "s");
       if (s != "t" && s != "p" && s != "g") out.push_back(what + ": scope is not t, p or g");
@@ -90,6 +99,19 @@ std::vector<std::string> problems(const JsonValue& doc) {
   }
   for (const auto& [track, stack] : open)
     for (const auto& s : stack) out.push_back("B " + s.name + ": never ends");
+  for (auto& [track, list] : spans) {
+    // Outer spans first among those that begin together; a span must end by the end of the one it is in.
+    std::sort(list.begin(), list.end(),
+              [](auto& a, auto& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); });
+    std::vector<std::int64_t> ends;
+    for (const auto& [begin, end] : list) {
+      while (!ends.empty() && ends.back() <= begin) ends.pop_back();
+      if (!ends.empty() && end > ends.back())
+        out.push_back("X at " + std::to_string(begin) + " on track " + std::to_string(track.second) +
+                      ": overlaps another span without nesting");
+      ends.push_back(end);
+    }
+  }
   for (const auto& [id, points] : flows) {
     std::string phases;
     bool in_order = true;
@@ -216,29 +238,29 @@ TEST_CASE("perfetto: a takeover run is a valid file with its tracks, instants an
   CHECK(with(doc, "i", "no I'm alive from cpu 1").size() == 1);
 
   // CPU 1 is up until it fails, then down until the run ends; CPU 2's regroup lies inside its "up".
-  auto up_ends = with(doc, "E", "up");
-  CHECK(std::count_if(up_ends.begin(), up_ends.end(), [&](auto* e) { return on(e, cpu1) && ts_ns(*e) == 2'000'000; }));
-  auto down = with(doc, "E", "down");
+  auto up_ends = with(doc, "X", "up");
+  CHECK(std::count_if(up_ends.begin(), up_ends.end(), [&](auto* e) { return on(e, cpu1) && end_ns(*e) == 2'000'000; }));
+  auto down = with(doc, "X", "down");
   REQUIRE(down.size() == 1);
-  CHECK(ts_ns(*down[0]) == 6'000'000);  // closed at run_end
-  REQUIRE(with(doc, "B", "regroup round 1").size() == 1);
-  CHECK(on(with(doc, "B", "regroup round 1")[0], cpu2));
+  CHECK(end_ns(*down[0]) == 6'000'000);  // closed at run_end
+  REQUIRE(with(doc, "X", "regroup round 1").size() == 1);
+  CHECK(on(with(doc, "X", "regroup round 1")[0], cpu2));
 
   // The backup is a backup from its start, and in checkmonitor until it takes over; then it is the primary.
-  auto backup_b = with(doc, "B", "backup");
+  auto backup_b = with(doc, "X", "backup");
   REQUIRE(backup_b.size() == 1);
   CHECK(on(backup_b[0], backup_role));
   CHECK(ts_ns(*backup_b[0]) == 100'000);
-  auto primary_b = with(doc, "B", "primary");
+  auto primary_b = with(doc, "X", "primary");
   CHECK(std::count_if(primary_b.begin(), primary_b.end(),
                       [&](auto* e) { return on(e, backup_role) && ts_ns(*e) == 4'500'000; }));
-  auto cm = with(doc, "E", "checkmonitor");
+  auto cm = with(doc, "X", "checkmonitor");
   REQUIRE(cm.size() == 1);
-  CHECK(ts_ns(*cm[0]) == 4'500'000);
+  CHECK(end_ns(*cm[0]) == 4'500'000);
   // The client waits for its reply between its send and the reply's arrival.
-  auto waits = with(doc, "B", "waiting for $BANK");
+  auto waits = with(doc, "X", "waiting for $BANK");
   REQUIRE(waits.size() == 2);
-  CHECK(ts_ns(*with(doc, "E", "waiting for $BANK")[0]) == 1'360'000);
+  CHECK(end_ns(*with(doc, "X", "waiting for $BANK")[0]) == 1'360'000);
 
   // Arrows: the first request send → receive → reply → receive; the second goes to the old primary's
   // CPU, which fails, so it runs through the resend to the new primary; a checkpoint from primary to backup.
@@ -298,15 +320,15 @@ TEST_CASE("perfetto: every span open at the end of the run ends with it", "[perf
   CHECK(problems(doc) == std::vector<std::string>{});
   for (const char* name : {"running", "waiting for $S", "regroup round 1", "up", "read block 3"}) {
     INFO(name);
-    auto e = with(doc, "E", name);
+    auto e = with(doc, "X", name);
     REQUIRE_FALSE(e.empty());
-    CHECK(ts_ns(*e.back()) == 60);
+    CHECK(end_ns(*e.back()) == 60);
   }
   // A trace cut short (no run_end) ends its spans at its last event.
   ev.pop_back();
   const JsonValue cut = parse(perfetto_json(ev));
   CHECK(problems(cut) == std::vector<std::string>{});
-  CHECK(ts_ns(*with(cut, "E", "running")[0]) == 50);
+  CHECK(end_ns(*with(cut, "X", "running")[0]) == 50);
 }
 
 TEST_CASE("perfetto: a CPU that fails ends its processes' spans, nested, at that instant", "[perfetto]") {
@@ -325,13 +347,13 @@ TEST_CASE("perfetto: a CPU that fails ends its processes' spans, nested, at that
   CHECK(problems(doc) == std::vector<std::string>{});
   for (const char* name : {"waiting for $Z", "regroup round 1", "running"}) {
     INFO(name);
-    REQUIRE_FALSE(with(doc, "E", name).empty());
-    CHECK(ts_ns(*with(doc, "E", name)[0]) == 9);
+    REQUIRE_FALSE(with(doc, "X", name).empty());
+    CHECK(end_ns(*with(doc, "X", name)[0]) == 9);
   }
-  CHECK(with(doc, "B", "reloading").size() == 1);
+  CHECK(with(doc, "X", "reloading").size() == 1);
   // The process started again after the reload is a track of its own; a process that is no pair has no role.
   CHECK(with(doc, "M", "thread_name").size() == 1 + 2 + 2 + 1);  // scenario, 2 CPUs, $A twice, pin 3
-  CHECK(with(doc, "B", "primary").empty());
+  CHECK(with(doc, "X", "primary").empty());
   CHECK(track_named(doc, "pin 3 b.pasm").first == 11);
 }
 
@@ -389,7 +411,7 @@ TEST_CASE("perfetto: a checkswitch reverses the roles, and overlapping transfers
   CHECK(problems(doc) == std::vector<std::string>{});
   const auto role0 = std::pair{std::int64_t{10}, std::int64_t{10002}};
   const auto role1 = std::pair{std::int64_t{11}, std::int64_t{11002}};
-  auto b = with(doc, "B", "backup");
+  auto b = with(doc, "X", "backup");
   CHECK(std::count_if(b.begin(), b.end(), [&](auto* e) { return on(e, role0) && ts_ns(*e) == 25; }) == 1);
   CHECK(std::count_if(b.begin(), b.end(), [&](auto* e) { return on(e, role1) && ts_ns(*e) == 10; }) == 1);
   // The checkpoint of the new primary in CPU 1 reaches the old one, its backup now, in CPU 0.
@@ -397,9 +419,9 @@ TEST_CASE("perfetto: a checkswitch reverses the roles, and overlapping transfers
   CHECK(on(with(doc, "X", "checkpoint 1 received")[0], std::pair{std::int64_t{10}, std::int64_t{10001}}));
   // Block 2's transfer overlaps block 1's: a second lane; block 3 starts as block 1 ends, on the first.
   const auto lane1 = track_named(doc, "controller 0 $D"), lane2 = track_named(doc, "controller 0 $D (2)");
-  CHECK(on(with(doc, "B", "write block 1")[0], lane1));
-  CHECK(on(with(doc, "B", "write block 2")[0], lane2));
-  CHECK(on(with(doc, "B", "read block 3")[0], lane1));
+  CHECK(on(with(doc, "X", "write block 1")[0], lane1));
+  CHECK(on(with(doc, "X", "write block 2")[0], lane2));
+  CHECK(on(with(doc, "X", "read block 3")[0], lane1));
 }
 
 TEST_CASE("perfetto: the checker finds what is wrong in a broken file", "[perfetto]") {
@@ -427,4 +449,11 @@ TEST_CASE("perfetto: the checker finds what is wrong in a broken file", "[perfet
   check_bad(R"({"name":"i","cat":"c","ph":"i","ts":1.000,"pid":1,"tid":1,"s":"x"})", "a bad scope");
   check_bad(R"({"name":"i","cat":"c","ph":"i","ts":1.000,"pid":1,"tid":2,"s":"t"})", "a track with no name");
   check_bad(R"({"name":"x","cat":"c","ph":"X","ts":1.000,"pid":1,"tid":1})", "a complete event without dur");
+  const std::string x = R"({"name":"x","cat":"c","ph":"X","ts":1.000,"dur":1.000,"pid":1,"tid":1})";
+  CHECK(problems(parse(R"({"traceEvents":[)" + names + "," + x +
+                       R"(,{"name":"y","cat":"c","ph":"X","ts":1.000,"dur":0.500,"pid":1,"tid":1})"
+                       R"(,{"name":"z","cat":"c","ph":"X","ts":2.000,"dur":1.000,"pid":1,"tid":1}]})"))
+            .empty());
+  check_bad(x + R"(,{"name":"y","cat":"c","ph":"X","ts":1.500,"dur":1.000,"pid":1,"tid":1})",
+            "complete events that overlap");
 }
