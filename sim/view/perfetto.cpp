@@ -123,8 +123,10 @@ class TraceFile {
     known_.push_back({track, {0, begin, seq_++, std::move(name), std::move(cat), std::move(args)}, end});
   }
 
+  // An instant as "I", the letter Chromium writes: the format allows "i" too, but the Chrome DevTools trace
+  // engine reads only "I" (Perfetto reads both).
   void instant(int track, std::uint64_t t, const std::string& name, const std::string& cat, const std::string& args) {
-    lines_.push_back({t, marks, seq_++, head(name, cat, "i", t, track) + R"(,"s":"t","args":)" + args + "}"});
+    lines_.push_back({t, marks, seq_++, head(name, cat, "I", t, track) + R"(,"s":"t","args":)" + args + "}"});
   }
 
   Anchor anchor(int track, std::uint64_t t, const std::string& name, const std::string& cat, const std::string& args) {

@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from pairsim_test import PAIRSIM, ROOT, check, done, run, scenario, tmpfile  # noqa: E402
 
 REQUIRED = {"B": ("ts", "cat"), "E": ("ts",), "X": ("ts", "cat", "dur"), "i": ("ts", "cat", "s"),
-            "s": ("ts", "cat", "id"), "t": ("ts", "cat", "id"), "f": ("ts", "cat", "id"), "M": ("args",)}
+            "I": ("ts", "cat", "s"), "s": ("ts", "cat", "id"), "t": ("ts", "cat", "id"), "f": ("ts", "cat", "id"),
+            "M": ("args",)}
 
 
 def problems(doc):
@@ -63,7 +64,7 @@ def problems(doc):
             else:
                 begin = round(e["ts"] * 1000)  # in ns, whole: a sum of floats would not meet the next span exactly
                 spans.setdefault(track, []).append((begin, begin + round(e["dur"] * 1000), e["name"]))
-        elif ph == "i" and e["s"] not in ("t", "p", "g"):
+        elif ph in ("i", "I") and e["s"] not in ("t", "p", "g"):
             out.append(f"i {e['name']}: scope {e['s']}")
         elif ph in "stf":
             flows.setdefault(e["id"], []).append((ph, e["ts"]))
@@ -122,9 +123,9 @@ p, data, doc = perfetto(scenario("takeover-demo.scn"))
 check(doc is not None, "takeover-demo: a file")
 if doc:
     ev = doc["traceEvents"]
-    check("fault: fail cpu 1" in names(doc, "i", "fault"), "takeover-demo: an instant for the fault")
-    check("declared cpu 1 down" in names(doc, "i", "detection"), "takeover-demo: an instant for the detection")
-    check("takeover from cpu 1 (processor failed)" in names(doc, "i", "takeover"),
+    check("fault: fail cpu 1" in names(doc, "I", "fault"), "takeover-demo: an instant for the fault")
+    check("declared cpu 1 down" in names(doc, "I", "detection"), "takeover-demo: an instant for the detection")
+    check("takeover from cpu 1 (processor failed)" in names(doc, "I", "takeover"),
           "takeover-demo: an instant for the takeover")
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
     groups = {e["pid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "process_name"}

@@ -85,7 +85,7 @@ std::vector<std::string> problems(const JsonValue& doc) {
         out.push_back(what + ": no dur");
       else
         spans[track].push_back({t, end_ns(e)});
-    } else if (ph == "i") {
+    } else if (ph == "i" || ph == "I") {
       const std::string s = str(e, "s");
       if (s != "t" && s != "p" && s != "g") out.push_back(what + ": scope is not t, p or g");
     } else if (ph == "s" || ph == "t" || ph == "f") {
@@ -228,14 +228,14 @@ TEST_CASE("perfetto: a takeover run is a valid file with its tracks, instants an
   CHECK(primary.first == cpu1.first);
 
   // The fault, the detection and the takeover, each where it happened.
-  REQUIRE(with(doc, "i", "fault: fail cpu 1").size() == 1);
-  CHECK(on(with(doc, "i", "fault: fail cpu 1")[0], scenario));
-  CHECK(str(*with(doc, "i", "fault: fail cpu 1")[0], "cat") == "fault");
-  REQUIRE(with(doc, "i", "declared cpu 1 down").size() == 1);
-  CHECK(on(with(doc, "i", "declared cpu 1 down")[0], cpu2));
-  REQUIRE(with(doc, "i", "takeover from cpu 1 (processor failed)").size() == 1);
-  CHECK(on(with(doc, "i", "takeover from cpu 1 (processor failed)")[0], std::pair{cpu2.first, cpu2.second + 1}));
-  CHECK(with(doc, "i", "no I'm alive from cpu 1").size() == 1);
+  REQUIRE(with(doc, "I", "fault: fail cpu 1").size() == 1);
+  CHECK(on(with(doc, "I", "fault: fail cpu 1")[0], scenario));
+  CHECK(str(*with(doc, "I", "fault: fail cpu 1")[0], "cat") == "fault");
+  REQUIRE(with(doc, "I", "declared cpu 1 down").size() == 1);
+  CHECK(on(with(doc, "I", "declared cpu 1 down")[0], cpu2));
+  REQUIRE(with(doc, "I", "takeover from cpu 1 (processor failed)").size() == 1);
+  CHECK(on(with(doc, "I", "takeover from cpu 1 (processor failed)")[0], std::pair{cpu2.first, cpu2.second + 1}));
+  CHECK(with(doc, "I", "no I'm alive from cpu 1").size() == 1);
 
   // CPU 1 is up until it fails, then down until the run ends; CPU 2's regroup lies inside its "up".
   auto up_ends = with(doc, "X", "up");
