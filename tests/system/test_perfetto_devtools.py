@@ -7,8 +7,10 @@ chrome://tracing is gone. Headless Chromium (Debian's) opens its bundled DevTool
 file it loads. What it made of them is compared with the file: no console error or warning and no trace
 warning; every group and track with its name; every span and instant on its track with its time and length,
 nested as deep as the file nests it; the arrows it can draw. A file with overlapping begin/end pairs on two
-tracks is loaded too, to show that the engine's complaints do reach the test. Without Chromium, or without
-the engine in it, the test fails: tools/install-deps.sh installs Chromium."""
+tracks is loaded too, to show that the engine's complaints do reach the test. Then the Performance panel
+itself loads each file as its "Load profile" button does and draws it: its tracks by name, every entry; a
+screenshot is kept in the build tree (test-artifacts/perfetto-devtools.png). Without Chromium, or without
+the engine or the panel in it, the test fails: tools/install-deps.sh installs Chromium."""
 import json
 import os
 import shutil
@@ -16,9 +18,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from headless_chromium import Chromium  # noqa: E402
-from pairsim_test import check, done, run, scenario, tmpfile  # noqa: E402
+from pairsim_test import PAIRSIM, check, done, run, scenario, tmpfile  # noqa: E402
 
 TRACE_APP = "devtools://devtools/bundled/trace_app.html"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(PAIRSIM)), "test-artifacts")
 
 # Runs in the DevTools page: parses a trace-event file with the Performance panel's engine and returns what it
 # holds. Times stay the file's microseconds.
@@ -41,6 +44,32 @@ LOAD = """(async (text) => {
         f => f.map(e => [e.name, e.ph, e.pid, e.tid, e.ts, e.dur === undefined ? null : e.dur])),
     warnings: [...data.Warnings.perWarning.keys()],
   };
+})"""
+
+
+# Runs in the DevTools page: the Performance panel loads a file as its "Load profile" button does and draws
+# it; returns the flame chart's groups (a process, then its threads, each "NAME (ID)") and its entry count.
+PANEL = """(async (text, fileName) => {
+  const UI = await import('./ui/legacy/legacy.js');
+  await UI.ViewManager.ViewManager.instance().showView('timeline');
+  const Timeline = await import('./panels/timeline/timeline.js');
+  const panel = Timeline.TimelinePanel.TimelinePanel.instance();
+  panel.loadFromFile(new File([text], fileName, {type: 'application/json'}));
+  const drawn = () => {
+    if (!panel.hasActiveTrace()) return null;
+    const data = panel.getFlameChart().getMainDataProvider().timelineData();
+    return data && data.entryLevels.length ? data : null;
+  };
+  for (let waited = 0; !drawn() && waited < 30000; waited += 100)
+    await new Promise(r => setTimeout(r, 100));
+  const data = drawn();
+  if (!data) return null;
+  // For the screenshot: the notice that this frontend has no page to debug closed, the CPU groups open.
+  if (UI.Dialog.Dialog.hasInstance()) UI.Dialog.Dialog.getInstance().hide();
+  const chart = panel.getFlameChart().getMainFlameChart();
+  data.groups.forEach((g, i) => { if (g.style.nestingLevel === 0 && !g.expanded) chart.toggleGroupExpand(i); });
+  await new Promise(r => setTimeout(r, 300));
+  return {groups: data.groups.map(g => [g.name, g.style.nestingLevel]), entries: data.entryLevels.length};
 })"""
 
 
@@ -123,6 +152,35 @@ def compare(name, doc, got, complaints):
           f"({len(ends)} points, {on_instants} on instants; {unbound[:3]})")
 
 
+def panel(browser, name, doc, text):
+    """The Performance panel loads the file and draws a track for each group and thread, every entry on them."""
+    browser.open(TRACE_APP)
+    browser.events.clear()
+    r = browser.call("Runtime.evaluate", {"expression": f"{PANEL}({json.dumps(text)}, {json.dumps(name + '.json')})",
+                                          "returnByValue": True, "awaitPromise": True})
+    drawn = None if "exceptionDetails" in r else r["result"].get("value")
+    complaints = browser.complaints()
+    check(drawn is not None, f"{name}: the Performance panel loads the file and draws it "
+          f"({json.dumps(r.get('exceptionDetails', ''))[:300]})")
+    if not drawn:
+        return
+    check(not complaints, f"{name}: the panel loads it with no console error or warning: {complaints[:5]}")
+    groups, names, entries, _, _, _ = expected(doc)
+    want = sorted([f"{groups[pid]} ({pid})" for pid in {t[0] for t in entries}] +
+                  [f"{names[t]} ({t[1]})" for t in entries])
+    got = sorted(g[0] for g in drawn["groups"])
+    check(got == want, f"{name}: the panel's tracks, a group per CPU (and the scenario, the volumes) with a track "
+          f"per thread, each by its name ({got})")
+    total = sum(len(v) for v in entries.values())
+    check(drawn["entries"] == total, f"{name}: the panel draws every span and instant ({drawn['entries']} of {total})")
+    if name == "takeover-demo":
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        shot = os.path.join(ARTIFACTS, "perfetto-devtools.png")
+        with open(shot, "wb") as f:
+            f.write(browser.screenshot())
+        print(f"the panel with the file loaded: {shot}")
+
+
 def as_begin_end(doc):
     """The file with each span as a begin and an end, in time order (how it was once written)."""
     lines = []
@@ -181,6 +239,8 @@ if chromium:
                 _, complaints = load(browser, json.dumps(as_begin_end(doc)))
                 check(any("Begin/End events mismatch" in c for c in complaints),
                       f"takeover-demo as begin/end pairs: the engine's complaint is seen ({complaints[:2]})")
+        for name, text in files.items():
+            panel(browser, name, json.loads(text), text)
     finally:
         browser.close()
 done()
