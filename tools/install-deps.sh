@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pairsim needs to build and test on Debian 12, from Debian's own packages. Slurm and munge
 # are for the system test that runs a campaign as a Slurm job array (tests/system/test_slurm.py); Chromium
-# for the one that opens the report page in a headless browser (tests/system/test_html_report.py); xvfb for
+# for the ones that open the report page in a headless browser (tests/system/test_html_report.py) and load
+# the timeline file in its DevTools trace engine (tests/system/test_perfetto_devtools.py); xvfb for
 # the one that opens a waveform's save file in GTKWave (tests/system/test_waveform.py); clang and its
 # runtime libraries (libFuzzer, the sanitizers) for the fuzz harnesses (tools/fuzz.sh); man-db, groff-base
 # and zsh for the test of the installed man page and shell completions (tests/system/test_install.py).

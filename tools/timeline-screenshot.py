@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Makes docs/images/timeline.png: takeover-demo.scn's timeline file (--perfetto) opened in the Performance
 panel of Chromium's DevTools (headless, from its bundled front end), with the failed CPU's and the new
-primary's tracks opened. The clicks are placed for Debian's Chromium 156 at 1400 x 1000 pixels; another
-version may lay the panel out otherwise, so look at the picture before committing it.
+primary's groups opened. It drives the DevTools front end bundled with Debian's Chromium 156 (two clicks at
+fixed places close a card and the sidebar); another version may differ, so look at the picture before
+committing it.
 
     tools/timeline-screenshot.py build/pairsim [OUT.png]
 """
@@ -16,7 +17,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
-from chromium_cdp import Chromium  # noqa: E402
+from headless_chromium import Chromium  # noqa: E402
 
 if len(sys.argv) not in (2, 3):
     sys.exit(__doc__)
@@ -35,12 +36,14 @@ browser = Chromium("chromium")
 try:
     browser.open("devtools://devtools/bundled/devtools_app.html")
     time.sleep(2)
-    browser.evaluate("""(async () => {
+    loaded = browser.call("Runtime.evaluate", {"expression": """(async () => {
       const UI = await import('./ui/legacy/legacy.js');
       await UI.ViewManager.ViewManager.instance().showView('timeline');
       const Timeline = await import('./panels/timeline/timeline.js');
       await Timeline.TimelinePanel.TimelinePanel.instance().loadFromEvents(%s);
-    })()""" % json.dumps(events), await_promise=True)
+    })()""" % json.dumps(events), "awaitPromise": True})
+    if "exceptionDetails" in loaded:
+        sys.exit(f"the Performance panel did not load the file: {loaded['exceptionDetails']}")
     time.sleep(4)
 
     def click(x, y):
@@ -51,10 +54,19 @@ try:
 
     click(1370, 76)  # close the panel's keyboard-shortcuts card
     click(16, 39)  # hide the sidebar
-    click(10, 171)  # open the group cpu 1
-    click(10, 129)  # open the group cpu 2 (above it, so cpu 1's clicks came first)
-    for y in (289, 267, 247, 187, 167, 146):  # each track of the two groups, from the bottom up
-        click(20, y)
+    # Open the groups of CPU 1 (it fails) and CPU 2 (its backup takes over), and every track in them.
+    opened = browser.call("Runtime.evaluate", {"expression": """(async () => {
+      const Timeline = await import('./panels/timeline/timeline.js');
+      const chart = Timeline.TimelinePanel.TimelinePanel.instance().flameChart.getMainFlameChart();
+      const groups = chart.timelineData().groups;
+      let inside = false;
+      groups.forEach((g, i) => {
+        if (g.style.nestingLevel === 0) inside = /^cpu [12] /.test(g.name);
+        if (inside) chart.expandGroup(i);
+      });
+      return groups.filter(g => g.expanded).map(g => g.name);
+    })()""", "awaitPromise": True, "returnByValue": True})
+    print("opened:", ", ".join(opened["result"].get("value") or []))
     time.sleep(1)
     shot = browser.call("Page.captureScreenshot",
                         {"format": "png", "clip": {"x": 0, "y": 0, "width": 1400, "height": 500, "scale": 1}})

@@ -58,8 +58,8 @@ std::optional<std::pair<int, int>> parse_pid(const std::string& s) {
   return std::pair{std::stoi(s.substr(0, comma)), std::stoi(s.substr(comma + 1))};
 }
 
-// Where a line of the file sits among lines of the same time: instants, anchors and flows first, then the
-// spans that begin at that instant (a span that ends then has its end in its duration).
+// Where a line of the file sits among lines of the same time: a span begins after anything else that
+// happens at that instant.
 enum Order { marks = 0, begins = 1 };
 
 struct Line {
@@ -123,8 +123,10 @@ class TraceFile {
     known_.push_back({track, {0, begin, seq_++, std::move(name), std::move(cat), std::move(args)}, end});
   }
 
+  // An instant as "I", the letter Chromium writes: the format allows "i" too, but the Chrome DevTools trace
+  // engine reads only "I" (Perfetto reads both).
   void instant(int track, std::uint64_t t, const std::string& name, const std::string& cat, const std::string& args) {
-    lines_.push_back({t, marks, seq_++, head(name, cat, "i", t, track) + R"(,"s":"t","args":)" + args + "}"});
+    lines_.push_back({t, marks, seq_++, head(name, cat, "I", t, track) + R"(,"s":"t","args":)" + args + "}"});
   }
 
   Anchor anchor(int track, std::uint64_t t, const std::string& name, const std::string& cat, const std::string& args) {
@@ -189,15 +191,14 @@ class TraceFile {
            R"(,"pid":)" + std::to_string(tracks_[track].pid) + R"(,"tid":)" + std::to_string(tracks_[track].tid);
   }
 
-  // A span is one complete event ("X", with its duration), written where it begins: the file is written when
-  // every end is known. (Readers pair "B" and "E" in different ways: Chrome's DevTools keeps one stack for
-  // all tracks, so begin/end pairs on tracks that interleave would not load there.) A span that lasted no
-  // time is left out: it cannot be told from an instant.
+  // A span is one complete ("X") event, its end known by now. Not a "B" and an "E": the Chrome DevTools
+  // trace engine pairs those on one stack for the whole file, so spans that overlap on two tracks get
+  // mismatched there. A span that lasted no time is left out.
   void emit_span(int track, const OpenSpan& s, std::uint64_t end) {
     if (end <= s.begin) return;
     lines_.push_back({s.begin, begins, s.seq,
-                      head(s.name, s.cat, "X", s.begin, track) + R"(,"dur":)" + micros(end - s.begin) +
-                          R"(,"args":)" + s.args + "}"});
+                      head(s.name, s.cat, "X", s.begin, track) + R"(,"dur":)" + micros(end - s.begin) + R"(,"args":)" +
+                          s.args + "}"});
   }
 
   std::vector<Track> tracks_;

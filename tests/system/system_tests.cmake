@@ -51,9 +51,10 @@ set_tests_properties("system: test_slurm" PROPERTIES TIMEOUT 300 PROCESSORS 2 LA
 # The report page in headless Chromium (test_html_report.py): it fails without Debian's chromium
 # (tools/install-deps.sh). `ctest -L browser` runs it alone.
 set_tests_properties("system: test_html_report" PROPERTIES TIMEOUT 180 LABELS "system;browser")
-# The timeline file (--perfetto) loaded by the trace engine of Chromium's DevTools (test_perfetto_viewer.py):
-# it fails without Debian's chromium too.
-set_tests_properties("system: test_perfetto_viewer" PROPERTIES TIMEOUT 180 LABELS "system;browser")
+
+# The timeline file loaded by the trace engine of Chromium's DevTools Performance panel, in headless Chromium's
+# bundled DevTools frontend (test_perfetto_devtools.py): it fails without Debian's chromium too.
+set_tests_properties("system: test_perfetto_devtools" PROPERTIES TIMEOUT 180 LABELS "system;browser")
 
 # The graded labs (test_labs.py) grade every lab's starter and solution, each at many failure moments: most of
 # a minute on two cores. Labelled slow, so the sanitizer run leaves it out; the main run has it.

@@ -7,15 +7,15 @@ Chromium the test fails: tools/install-deps.sh installs it."""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
+from headless_chromium import Chromium  # noqa: E402
 from pairsim_test import PAIRSIM, check, done, run, scenario, tmpfile  # noqa: E402
-from chromium_cdp import HEIGHT, WIDTH, Chromium  # noqa: E402
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(PAIRSIM)), "test-artifacts")
+WIDTH, HEIGHT = 1400, 1000
 
 
 def png_facts(data):
@@ -63,7 +63,7 @@ if chromium:
     os.makedirs(ARTIFACTS, exist_ok=True)
     shutil.copyfile(html_a, os.path.join(ARTIFACTS, "html-report.html"))
     url = "file://" + os.path.abspath(html_a)
-    browser = Chromium(chromium)
+    browser = Chromium(chromium, width=WIDTH, height=HEIGHT)
     try:
         browser.open(url)
         complaints = browser.complaints()

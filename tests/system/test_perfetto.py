@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from pairsim_test import PAIRSIM, ROOT, check, done, run, scenario, tmpfile  # noqa: E402
 
 REQUIRED = {"B": ("ts", "cat"), "E": ("ts",), "X": ("ts", "cat", "dur"), "i": ("ts", "cat", "s"),
-            "s": ("ts", "cat", "id"), "t": ("ts", "cat", "id"), "f": ("ts", "cat", "id"), "M": ("args",)}
+            "I": ("ts", "cat", "s"), "s": ("ts", "cat", "id"), "t": ("ts", "cat", "id"), "f": ("ts", "cat", "id"),
+            "M": ("args",)}
 
 
 def problems(doc):
@@ -23,7 +24,7 @@ def problems(doc):
     events = doc.get("traceEvents") if isinstance(doc, dict) else None
     if not isinstance(events, list):
         return ["no traceEvents list"]
-    stacks, last, flows, complete, used, named, groups = {}, {}, {}, {}, set(), set(), set()
+    stacks, last, flows, used, named, groups, spans = {}, {}, {}, set(), set(), set(), {}
     for e in events:
         ph = e.get("ph")
         if ph not in REQUIRED:
@@ -57,25 +58,26 @@ def problems(doc):
                 out.append(f"E {e['name']} at {e['ts']} on {track}: ends {stack[-1]} (not nested)")
             else:
                 stack.pop()
-        elif ph == "X" and not e["dur"] >= 0:
-            out.append(f"X {e['name']}: dur {e['dur']}")
         elif ph == "X":
-            begin_ns = round(e["ts"] * 1000)  # in whole ns: sums of decimal µs are not exact in floating point
-            complete.setdefault(track, []).append((begin_ns, begin_ns + round(e["dur"] * 1000), e["name"]))
-        elif ph == "i" and e["s"] not in ("t", "p", "g"):
+            if not e["dur"] >= 0:
+                out.append(f"X {e['name']}: dur {e['dur']}")
+            else:
+                begin = round(e["ts"] * 1000)  # in ns, whole: a sum of floats would not meet the next span exactly
+                spans.setdefault(track, []).append((begin, begin + round(e["dur"] * 1000), e["name"]))
+        elif ph in ("i", "I") and e["s"] not in ("t", "p", "g"):
             out.append(f"i {e['name']}: scope {e['s']}")
         elif ph in "stf":
             flows.setdefault(e["id"], []).append((ph, e["ts"]))
     out += [f"B {name} on {track}: never ends" for track, stack in stacks.items() for name in stack]
-    # Complete events on a track nest: one that begins inside another ends inside it too.
-    for track, spans in complete.items():
-        ends = []
-        for begin, end, name in sorted(spans, key=lambda s: (s[0], -s[1])):
-            while ends and ends[-1] <= begin:
-                ends.pop()
-            if ends and end > ends[-1]:
-                out.append(f"X {name} at {begin} ns on {track}: overlaps the span around it (not nested)")
-            ends.append(end)
+    for track, spans_of in spans.items():
+        # One X inside another or apart from it, never half over it: outer ones first among those that begin together.
+        enclosing = []
+        for begin, end, name in sorted(spans_of, key=lambda s: (s[0], -s[1])):
+            while enclosing and enclosing[-1][0] <= begin:
+                enclosing.pop()
+            if enclosing and end > enclosing[-1][0]:
+                out.append(f"X {name} at {begin} ns on {track}: overlaps {enclosing[-1][1]} without nesting")
+            enclosing.append((end, name))
     for fid, points in flows.items():
         phases = "".join(p for p, _ in points)
         times = [t for _, t in points]
@@ -121,9 +123,9 @@ p, data, doc = perfetto(scenario("takeover-demo.scn"))
 check(doc is not None, "takeover-demo: a file")
 if doc:
     ev = doc["traceEvents"]
-    check("fault: fail cpu 1" in names(doc, "i", "fault"), "takeover-demo: an instant for the fault")
-    check("declared cpu 1 down" in names(doc, "i", "detection"), "takeover-demo: an instant for the detection")
-    check("takeover from cpu 1 (processor failed)" in names(doc, "i", "takeover"),
+    check("fault: fail cpu 1" in names(doc, "I", "fault"), "takeover-demo: an instant for the fault")
+    check("declared cpu 1 down" in names(doc, "I", "detection"), "takeover-demo: an instant for the detection")
+    check("takeover from cpu 1 (processor failed)" in names(doc, "I", "takeover"),
           "takeover-demo: an instant for the takeover")
     threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
     groups = {e["pid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "process_name"}
@@ -137,7 +139,9 @@ if doc:
     roles = [(threads[(e["pid"], e["tid"])], e["ph"], e["name"]) for e in ev if e.get("cat") == "role"]
     check(("$COUNT pin 2 role", "X", "backup") in roles and ("$COUNT pin 2 role", "X", "primary") in roles,
           "the backup's role track shows it a backup, then the primary")
-    check(any(e["ph"] == "X" and e["name"] == "checkmonitor" for e in ev), "the backup waits in checkmonitor")
+    check(any(e["ph"] == "X" and e["name"] == "checkmonitor" and e["dur"] > 0 for e in ev),
+          "the backup waits in checkmonitor")
+    check(not any(e["ph"] in "BE" for e in ev), "every span a complete (X) event, none a B and an E")
     flows = {}
     for e in ev:
         if e["ph"] in "stf":

@@ -17,8 +17,7 @@ namespace {
 std::int64_t ts_ns(const JsonValue& e) {
   return std::llround(e.get("ts")->as_double().value_or(-1) * 1000);
 }
-
-// Where a complete event ("X") ends: its time plus its duration.
+// Where a complete ("X") event ends.
 std::int64_t end_ns(const JsonValue& e) {
   return ts_ns(e) + std::llround(e.get("dur")->as_double().value_or(-1) * 1000);
 }
@@ -28,9 +27,9 @@ std::string str(const JsonValue& e, const char* key) {
 }
 
 // What is wrong with a trace-event file, by the format's rules (empty when nothing is): every event has its
-// keys, times are not negative, B and E pair up on each track in time order and nest, complete events (X)
-// on a track nest (one that begins inside another ends inside it too), each flow has one start and one end
-// in time order, and every track and group is named.
+// keys, times are not negative, B and E pair up on each track in time order and nest, X spans nest on each
+// track (one inside another or apart, never half over), each flow has one start and one end in time order,
+// and every track and group is named.
 std::vector<std::string> problems(const JsonValue& doc) {
   std::vector<std::string> out;
   const JsonValue* events = doc.get("traceEvents");
@@ -42,7 +41,7 @@ std::vector<std::string> problems(const JsonValue& doc) {
   };
   std::map<Track, std::vector<Open>> open;
   std::map<Track, std::int64_t> last_ts;
-  std::map<Track, std::vector<std::pair<std::int64_t, std::int64_t>>> complete;  // (begin, end) of each X
+  std::map<Track, std::vector<std::pair<std::int64_t, std::int64_t>>> spans;  // X events' begins and ends
   std::map<std::int64_t, std::vector<std::pair<std::string, std::int64_t>>> flows;
   std::set<Track> used, named_tracks;
   std::set<std::int64_t> named_groups;
@@ -67,7 +66,7 @@ std::vector<std::string> problems(const JsonValue& doc) {
     }
     used.insert(track);
     const std::int64_t t = ts_ns(e);
-    if (ph == "B" || ph == "E") {
+    if (ph == "B" || ph == "E" || ph == "X") {
       if (last_ts.count(track) && t < last_ts[track]) out.push_back(what + ": goes back in time on its track");
       last_ts[track] = t;
     }
@@ -85,8 +84,8 @@ std::vector<std::string> problems(const JsonValue& doc) {
       if (!e.get("dur") || e.get("dur")->as_double().value_or(-1) < 0)
         out.push_back(what + ": no dur");
       else
-        complete[track].push_back({t, end_ns(e)});
-    } else if (ph == "i") {
+        spans[track].push_back({t, end_ns(e)});
+    } else if (ph == "i" || ph == "I") {
       const std::string s = str(e, "s");
       if (s != "t" && s != "p" && s != "g") out.push_back(what + ": scope is not t, p or g");
     } else if (ph == "s" || ph == "t" || ph == "f") {
@@ -100,17 +99,16 @@ std::vector<std::string> problems(const JsonValue& doc) {
   }
   for (const auto& [track, stack] : open)
     for (const auto& s : stack) out.push_back("B " + s.name + ": never ends");
-  for (auto& [track, spans] : complete) {
-    // Outer before inner at one time; then every span must end by the end of each one still open around it.
-    std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first < b.first : a.second > b.second;
-    });
+  for (auto& [track, list] : spans) {
+    // Outer spans first among those that begin together; a span must end by the end of the one it is in.
+    std::sort(list.begin(), list.end(),
+              [](auto& a, auto& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); });
     std::vector<std::int64_t> ends;
-    for (const auto& [begin, end] : spans) {
+    for (const auto& [begin, end] : list) {
       while (!ends.empty() && ends.back() <= begin) ends.pop_back();
       if (!ends.empty() && end > ends.back())
-        out.push_back("X on track " + std::to_string(track.second) + " at " + std::to_string(begin) +
-                      " overlaps an enclosing span (not nested)");
+        out.push_back("X at " + std::to_string(begin) + " on track " + std::to_string(track.second) +
+                      ": overlaps another span without nesting");
       ends.push_back(end);
     }
   }
@@ -230,18 +228,18 @@ TEST_CASE("perfetto: a takeover run is a valid file with its tracks, instants an
   CHECK(primary.first == cpu1.first);
 
   // The fault, the detection and the takeover, each where it happened.
-  REQUIRE(with(doc, "i", "fault: fail cpu 1").size() == 1);
-  CHECK(on(with(doc, "i", "fault: fail cpu 1")[0], scenario));
-  CHECK(str(*with(doc, "i", "fault: fail cpu 1")[0], "cat") == "fault");
-  REQUIRE(with(doc, "i", "declared cpu 1 down").size() == 1);
-  CHECK(on(with(doc, "i", "declared cpu 1 down")[0], cpu2));
-  REQUIRE(with(doc, "i", "takeover from cpu 1 (processor failed)").size() == 1);
-  CHECK(on(with(doc, "i", "takeover from cpu 1 (processor failed)")[0], std::pair{cpu2.first, cpu2.second + 1}));
-  CHECK(with(doc, "i", "no I'm alive from cpu 1").size() == 1);
+  REQUIRE(with(doc, "I", "fault: fail cpu 1").size() == 1);
+  CHECK(on(with(doc, "I", "fault: fail cpu 1")[0], scenario));
+  CHECK(str(*with(doc, "I", "fault: fail cpu 1")[0], "cat") == "fault");
+  REQUIRE(with(doc, "I", "declared cpu 1 down").size() == 1);
+  CHECK(on(with(doc, "I", "declared cpu 1 down")[0], cpu2));
+  REQUIRE(with(doc, "I", "takeover from cpu 1 (processor failed)").size() == 1);
+  CHECK(on(with(doc, "I", "takeover from cpu 1 (processor failed)")[0], std::pair{cpu2.first, cpu2.second + 1}));
+  CHECK(with(doc, "I", "no I'm alive from cpu 1").size() == 1);
 
   // CPU 1 is up until it fails, then down until the run ends; CPU 2's regroup lies inside its "up".
-  auto ups = with(doc, "X", "up");
-  CHECK(std::count_if(ups.begin(), ups.end(), [&](auto* e) { return on(e, cpu1) && end_ns(*e) == 2'000'000; }));
+  auto up_ends = with(doc, "X", "up");
+  CHECK(std::count_if(up_ends.begin(), up_ends.end(), [&](auto* e) { return on(e, cpu1) && end_ns(*e) == 2'000'000; }));
   auto down = with(doc, "X", "down");
   REQUIRE(down.size() == 1);
   CHECK(end_ns(*down[0]) == 6'000'000);  // closed at run_end
@@ -451,11 +449,11 @@ TEST_CASE("perfetto: the checker finds what is wrong in a broken file", "[perfet
   check_bad(R"({"name":"i","cat":"c","ph":"i","ts":1.000,"pid":1,"tid":1,"s":"x"})", "a bad scope");
   check_bad(R"({"name":"i","cat":"c","ph":"i","ts":1.000,"pid":1,"tid":2,"s":"t"})", "a track with no name");
   check_bad(R"({"name":"x","cat":"c","ph":"X","ts":1.000,"pid":1,"tid":1})", "a complete event without dur");
-  const std::string x = R"({"name":"x","cat":"c","ph":"X","ts":1.000,"dur":2.000,"pid":1,"tid":1})";
+  const std::string x = R"({"name":"x","cat":"c","ph":"X","ts":1.000,"dur":1.000,"pid":1,"tid":1})";
   CHECK(problems(parse(R"({"traceEvents":[)" + names + "," + x +
-                       R"(,{"name":"y","cat":"c","ph":"X","ts":1.000,"dur":2.000,"pid":1,"tid":1})"
-                       R"(,{"name":"z","cat":"c","ph":"X","ts":3.000,"dur":1.000,"pid":1,"tid":1}]})"))
-            .empty());  // equal spans nest; one that begins as another ends lies beside it
-  check_bad(x + R"(,{"name":"y","cat":"c","ph":"X","ts":2.000,"dur":2.000,"pid":1,"tid":1})",
+                       R"(,{"name":"y","cat":"c","ph":"X","ts":1.000,"dur":0.500,"pid":1,"tid":1})"
+                       R"(,{"name":"z","cat":"c","ph":"X","ts":2.000,"dur":1.000,"pid":1,"tid":1}]})"))
+            .empty());
+  check_bad(x + R"(,{"name":"y","cat":"c","ph":"X","ts":1.500,"dur":1.000,"pid":1,"tid":1})",
             "complete events that overlap");
 }

@@ -1,5 +1,5 @@
-"""Headless Chromium driven over the DevTools protocol on a pipe, for the system tests that open what pairsim
-writes in a real browser (test_html_report.py, test_perfetto_viewer.py)."""
+"""Headless Chromium (Debian's `chromium`) driven over the DevTools protocol on a pipe, for the system tests
+that load what pairsim writes in a real browser (test_html_report.py, test_perfetto_devtools.py)."""
 import base64
 import fcntl
 import json
@@ -10,15 +10,14 @@ import subprocess
 import tempfile
 import time
 
-WIDTH, HEIGHT = 1400, 1000
-
 
 class Chromium:
     """Headless Chromium driven over --remote-debugging-pipe: it reads commands on its fd 3 and writes
     answers and events on its fd 4, each a JSON text ended by a NUL byte."""
 
-    def __init__(self, binary, timeout=60):
+    def __init__(self, binary, timeout=60, width=1400, height=1000):
         self.timeout = timeout
+        self.width, self.height = width, height
         self.profile = tempfile.mkdtemp(prefix="pairsim-chromium-")
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
@@ -35,7 +34,7 @@ class Chromium:
         self.proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
              "--no-default-browser-check", "--hide-scrollbars", "--disable-dev-shm-usage",
-             f"--user-data-dir={self.profile}", f"--window-size={WIDTH},{HEIGHT}", "about:blank"],
+             f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=pipe_fds, close_fds=False)
         os.close(child_in)
@@ -93,16 +92,15 @@ class Chromium:
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(domain + ".enable")
         self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+                  {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False})
         self.events.clear()
         self.call("Page.navigate", {"url": url})
         self.wait_for("Page.loadEventFired")
         # What the page does after its load event (it should do nothing) gets a moment to show up.
         self.call("Runtime.evaluate", {"expression": "new Promise(r => setTimeout(r, 300))", "awaitPromise": True})
 
-    def evaluate(self, expression, await_promise=False):
-        r = self.call("Runtime.evaluate",
-                      {"expression": expression, "returnByValue": True, "awaitPromise": await_promise})
+    def evaluate(self, expression):
+        r = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         if "exceptionDetails" in r:
             raise RuntimeError(f"evaluating {expression[:60]}…: {r['exceptionDetails']}")
         return r["result"].get("value")
