@@ -613,9 +613,19 @@ int cli_main(int argc_in, char* argv_in[]) {
     std::cout << "pairsim " << PAIRSIM_VERSION << "\n";
     return exit_ok;
   }
-  if (auto bad_home = library_home_error()) {
-    std::cerr << "pairsim: error: " << *bad_home << "\n";
-    return exit_bad_input;
+  // The commands that read programs or scenarios from the library need one; their help, and the commands
+  // that read only files they are given (table, export, disk, campaign merge), do not.
+  const bool wants_help = std::any_of(argv + 2, argv + argc, [](const char* a) {
+    return std::strcmp(a, "-h") == 0 || std::strcmp(a, "--help") == 0;
+  });
+  const bool merge = cmd == "campaign" && argc > 2 && std::strcmp(argv[2], "merge") == 0;
+  const bool uses_library = cmd == "run" || cmd == "campaign" || cmd == "pin" || cmd == "shrink" ||
+                            cmd == "sweep" || cmd == "explore" || cmd == "grade" || cmd == "asm" || cmd == "disasm";
+  if (uses_library && !merge && !wants_help) {
+    if (auto bad_home = library_home_error()) {
+      std::cerr << "pairsim: error: " << *bad_home << "\n";
+      return exit_bad_input;
+    }
   }
   if (cmd == "run") return cmd_run(argc, argv);
   if (cmd == "campaign") return cmd_campaign(argc, argv);

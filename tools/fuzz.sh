@@ -25,6 +25,9 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DPAIRSIM_FUZZ=ON -DPAIRSIM_WERROR=ON "${launcher[@]}" >/dev/null
+elif ! grep -q '^PAIRSIM_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "tools/fuzz.sh: $build is a build folder without PAIRSIM_FUZZ=ON; give FUZZ_BUILD a folder of its own" >&2
+  exit 2
 fi
 targets=()
 for h in $harnesses; do targets+=("fuzz_$h"); done

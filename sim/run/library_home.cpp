@@ -28,33 +28,59 @@ std::string home_beside_binary() {
   return "";
 }
 
+// Whether `p` is `outer` or lies inside it (both made canonical first).
+bool within(const fs::path& outer, const fs::path& p) {
+  std::error_code ec;
+  const fs::path o = fs::weakly_canonical(outer, ec);
+  if (ec || o.empty()) return false;
+  const fs::path q = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  if (ec) return false;
+  auto i = o.begin();
+  auto j = q.begin();
+  for (; i != o.end(); ++i, ++j)
+    if (j == q.end() || *i != *j) return false;
+  return true;
+}
+
+// Whether the running binary lies in the build folder it was built in (build/pairsim, build/tests/…): only
+// such a binary may take its library from the source folder compiled in. An installed or copied binary that
+// did that would depend, without saying so, on a folder of the machine it was built on.
+bool in_build_folder() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return !ec && within(PAIRSIM_BUILD_DIR, exe);
+}
+
 }  // namespace
 
 std::string library_home() {
   if (const char* env = std::getenv("PAIRSIM_HOME"); env && *env) return env;
   if (std::string beside = home_beside_binary(); !beside.empty()) return beside;
-  return PAIRSIM_SOURCE_DIR;
+  if (in_build_folder()) return PAIRSIM_SOURCE_DIR;
+  return "";
 }
 
 std::optional<std::string> library_home_error() {
   const char* env = std::getenv("PAIRSIM_HOME");
-  if (!env || !*env || has_library(env)) return std::nullopt;
-  return std::string("PAIRSIM_HOME is '") + env +
-         "', which holds no pairsim library (no guest/lib in it); point it at an installed <prefix>/share/pairsim "
-         "or unset it";
+  if (env && *env) {
+    if (has_library(env)) return std::nullopt;
+    return std::string("PAIRSIM_HOME is '") + env +
+           "', which holds no pairsim library (no guest/lib in it); point it at an installed <prefix>/share/pairsim "
+           "or unset it";
+  }
+  if (!library_home().empty()) return std::nullopt;
+  return std::string(
+      "no pairsim library found: none in ../share/pairsim beside this binary; set PAIRSIM_HOME to "
+      "an installed <prefix>/share/pairsim");
 }
 
-std::string library_guest_lib() { return (fs::path(library_home()) / "guest" / "lib").string(); }
+std::string library_guest_lib() {
+  return (fs::path(library_home()) / "guest" / "lib").string();
+}
 
 bool inside_library(const std::string& path) {
-  std::error_code ec;
-  const fs::path home = fs::weakly_canonical(library_home(), ec);
-  const fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  auto h = home.begin();
-  auto q = p.begin();
-  for (; h != home.end(); ++h, ++q)
-    if (q == p.end() || *h != *q) return false;
-  return true;
+  const std::string home = library_home();
+  return !home.empty() && within(home, path);
 }
 
 }  // namespace pairsim::sim

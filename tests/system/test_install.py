@@ -5,6 +5,7 @@ the man page renders, the bash completion loads, the zsh one parses. A scenario 
 without its program runs on the shipped one with a note naming it; a PAIRSIM_HOME without a library is
 refused with a clear error. A build folder's pairsim in a checkout moved since the build uses that checkout."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,25 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(exe, "run", "takeover-demo.scn", cwd=work, env=bad)
     check(r.returncode == 2 and "PAIRSIM_HOME" in r.stderr and "nowhere" in r.stderr and "guest/lib" in r.stderr,
           "a PAIRSIM_HOME with no library is refused clearly: " + r.stderr)
-    good = dict(ENV, PAIRSIM_HOME=share)
-    r = run(exe, "asm", "bank-client.pasm", cwd=work, env=good)
-    check(r.returncode == 0, "PAIRSIM_HOME at the installed library works: " + r.stderr)
+    for args in (("run", "--help"), ("table", "--help"), ("campaign", "merge", "--help")):
+        r = run(exe, *args, cwd=work, env=bad)
+        check(r.returncode == 0, f"a bad PAIRSIM_HOME does not stop `{' '.join(args)}`, which needs no library")
+
+    # PAIRSIM_HOME wins over the library beside the binary: a copy of it elsewhere is the one used.
+    other = os.path.join(tmp, "other")
+    shutil.copytree(share, other)
+    r = run(exe, "run", "takeover-demo.scn", cwd=work, env=dict(ENV, PAIRSIM_HOME=other))
+    check(r.returncode == 0 and os.path.join(other, "guest", "counter.pasm") in r.stderr,
+          "PAIRSIM_HOME names the library used: " + r.stderr)
+
+    # A copy of the binary with no library beside it says so; it never falls back to the source folder of
+    # the machine it was built on.
+    lonely = os.path.join(tmp, "lonely", "bin")
+    os.makedirs(lonely)
+    shutil.copy(exe, lonely)
+    r = run(os.path.join(lonely, "pairsim"), "run", "takeover-demo.scn", cwd=work)
+    check(r.returncode == 2 and "no pairsim library found" in r.stderr and "PAIRSIM_HOME" in r.stderr,
+          "a binary with no library beside it says so (exit 2): " + r.stderr)
 
     man = os.path.join(prefix, "share", "man", "man1", "pairsim.1")
     r = run("man", "-l", man, cwd=work, env=dict(ENV, MANPAGER="cat", PAGER="cat", MANWIDTH="100"))
@@ -74,6 +91,24 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("bash", "-c", 'source "$1"; COMP_WORDS=(pairsim run --ex); COMP_CWORD=2; _pairsim; echo "${COMPREPLY[*]}"',
             "bash", bash_file, cwd=work)
     check(r.stdout.split() == ["--explain"], "bash completes run's options: " + r.stdout)
+    # Every option a command's help lists is completed for it, and nothing else.
+    def help_options(*cmd):
+        text = run(exe, *cmd, "--help", cwd=work).stdout
+        found = set()
+        for line in text.splitlines():
+            if line.startswith("  -"):
+                found |= set(re.findall(r"--[a-z][a-z-]*", re.split(r"\s{2,}", line.strip())[0]))
+        return found - {"--help"}
+
+    for cmd in (("run",), ("campaign",), ("pin",), ("shrink",), ("sweep",), ("explore",), ("grade",), ("asm",),
+                ("disasm",), ("table",), ("export", "perfetto")):
+        words = " ".join(("pairsim",) + cmd + ("--",))
+        r = run("bash", "-c", f'source "$1"; COMP_WORDS=({words}); COMP_CWORD={len(cmd) + 1}; _pairsim; '
+                'echo "${COMPREPLY[*]}"', "bash", bash_file, cwd=work)
+        offered = {w for w in r.stdout.split() if w.startswith("--")} - {"--help", "--color"}
+        expected = help_options(*cmd)
+        check(expected and offered == expected, f"bash completes exactly the options of {' '.join(cmd)}'s help "
+              f"(missing {sorted(expected - offered)}, extra {sorted(offered - expected)})")
     r = run("zsh", "-n", os.path.join(prefix, "share", "zsh", "site-functions", "_pairsim"), cwd=work)
     check(r.returncode == 0, "the zsh completion parses: " + r.stderr)
 
