@@ -219,8 +219,8 @@ bool Generator::checkpoint(const Expr& e) {
       continue;
     }
     if (s->kind != Symbol::Kind::global) {
-      error(x->at, "checkpoint copies variables and the checkpoint items receive and file(f); '" + x->text +
-                       "' is neither");
+      error(x->at,
+            "checkpoint copies variables and the checkpoint items receive and file(f); '" + x->text + "' is neither");
       return false;
     }
     buffers.push_back(s->label + ", " + std::to_string(type(s->type).words));

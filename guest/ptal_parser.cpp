@@ -74,8 +74,10 @@ class Parser {
     if (kKeywords.count(t.text)) {
       // One error, and the name is taken as written, so its later uses do not repeat it.
       if (errors_.size() < kMaxErrors)
-        errors_.push_back(SyntaxError{place(t), "'" + t.text + "' is a reserved name: a keyword of the language; "
-                                                "choose another name " + std::string(what)});
+        errors_.push_back(SyntaxError{place(t), "'" + t.text +
+                                                    "' is a reserved name: a keyword of the language; "
+                                                    "choose another name " +
+                                                    std::string(what)});
       misused_.insert(t.text);
     }
     next();

@@ -1,36 +1,36 @@
 #include "sim/cli.hpp"
 
-#include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <optional>
 #include <sstream>
 #include <vector>
 
-#include "sim/run/library_home.hpp"
 #include "guest/assembler.hpp"
 #include "guest/program_file.hpp"
 #include "sim/campaign/campaign_merge.hpp"
 #include "sim/campaign/campaign_runner.hpp"
-#include "sim/campaign/shrink_command.hpp"
-#include "sim/campaign/sweep_runner.hpp"
 #include "sim/campaign/file_io.hpp"
 #include "sim/campaign/grade_command.hpp"
+#include "sim/campaign/shrink_command.hpp"
+#include "sim/campaign/sweep_runner.hpp"
 #include "sim/disk_command.hpp"
 #include "sim/report/explain.hpp"
 #include "sim/report/pair_table.hpp"
 #include "sim/report/protocol_log.hpp"
-#include "sim/run/run_command.hpp"
 #include "sim/run/colour.hpp"
+#include "sim/run/library_home.hpp"
+#include "sim/run/run_command.hpp"
 #include "sim/view/event_log.hpp"
 #include "sim/view/perfetto.hpp"
 
@@ -78,8 +78,8 @@ const char* const usage_text =
 const po::options_description* command_desc = nullptr;
 std::string command_name;
 
-const char* const command_names[] = {"run",     "campaign", "pin",   "shrink", "sweep", "explore", "grade", "asm",
-                                     "disasm",  "table",    "export", "disk",  "help",  "version"};
+const char* const command_names[] = {"run", "campaign", "pin",   "shrink", "sweep", "explore", "grade",
+                                     "asm", "disasm",   "table", "export", "disk",  "help",    "version"};
 
 // Levenshtein distance, for "did you mean".
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -192,8 +192,9 @@ int cmd_run(int argc, char* argv[]) {
   po::options_description desc("pairsim run SCENARIO [options]");
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
       "seed", po::value(&seed), "seed of the run's random generator (overrides the scenario's `seed`)")(
-      "vcd", po::value(&o.vcd), "write a VCD waveform to FILE")("trace", po::value(&o.trace),
-                                                                "write the event trace (JSON lines) to FILE ('-': standard output, the report then to standard error)")(
+      "vcd", po::value(&o.vcd), "write a VCD waveform to FILE")(
+      "trace", po::value(&o.trace),
+      "write the event trace (JSON lines) to FILE ('-': standard output, the report then to standard error)")(
       "perfetto", po::value(&o.perfetto), "write the run as trace-event JSON (ui.perfetto.dev) to FILE")(
       "html", po::value(&o.html), "write the run as one self-contained HTML page to FILE")(
       "json", po::bool_switch(&o.json), "print the summary as one JSON object")(
@@ -324,8 +325,8 @@ int cmd_shrink(int argc, char* argv[]) {
       "options");
   desc.add_options()("help,h", "this help")("scenario", po::value(&o.scenario), "the scenario file (.scn)")(
       "seed", po::value(&seed), "the failing seed (default: the scenario's `seed`, or 1)")(
-      "out,o", po::value(&o.out), "write the shrunk scenario to FILE")(
-      "timeout", po::value(&timeout), "host seconds one run may take (default 300)")(
+      "out,o", po::value(&o.out), "write the shrunk scenario to FILE")("timeout", po::value(&timeout),
+                                                                       "host seconds one run may take (default 300)")(
       "quiet,q", po::bool_switch(&o.quiet), "no progress on standard error");
   po::variables_map vm;
   if (auto stop = parse(argc, argv, desc, "scenario", vm)) return *stop;
@@ -451,8 +452,7 @@ int cmd_asm(int argc, char* argv[]) {
   if (auto stop = parse(argc, argv, desc, "file", vm)) return *stop;
   if (file.empty()) return usage_error("asm needs a source file");
   std::vector<std::string> warnings;
-  auto result =
-      guest::build_source_file(file, {library_guest_lib()}, listing, &warnings);
+  auto result = guest::build_source_file(file, {library_guest_lib()}, listing, &warnings);
   for (const auto& w : warnings) std::cerr << w << "\n";
   if (!result.program) {
     for (const auto& d : result.errors) std::cerr << d.str() << "\n";
@@ -571,8 +571,10 @@ int cli_main(int argc_in, char* argv_in[]) {
     const std::string a = argv_in[i];
     if (a == "--color" || a == "--colour" || a.rfind("--color=", 0) == 0 || a.rfind("--colour=", 0) == 0) {
       std::string when;
-      if (a.find('=') != std::string::npos) when = a.substr(a.find('=') + 1);
-      else if (i + 1 < argc_in) when = argv_in[++i];
+      if (a.find('=') != std::string::npos)
+        when = a.substr(a.find('=') + 1);
+      else if (i + 1 < argc_in)
+        when = argv_in[++i];
       ColourMode mode;
       if (!parse_colour_mode(when, mode)) {  // one line says it all: no usage of a command not yet known
         std::cerr << "pairsim: " << error_word(STDERR_FILENO) << ": --color takes never, auto or always, not '" << when
@@ -600,8 +602,10 @@ int cli_main(int argc_in, char* argv_in[]) {
       const std::string meant = nearest(sub, {std::begin(command_names), std::end(command_names)});
       return usage_error("unknown command '" + sub + "'" + (meant.empty() ? "" : " (did you mean '" + meant + "'?)"));
     }
-    if (sub == "help" || sub == "version") cmd = sub;
-    else return cli_main(static_cast<int>(h.size()) - 1, h.data());
+    if (sub == "help" || sub == "version")
+      cmd = sub;
+    else
+      return cli_main(static_cast<int>(h.size()) - 1, h.data());
   }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::cout << "pairsim " << PAIRSIM_VERSION
@@ -615,12 +619,11 @@ int cli_main(int argc_in, char* argv_in[]) {
   }
   // The commands that read programs or scenarios from the library need one; their help, and the commands
   // that read only files they are given (table, export, disk, campaign merge), do not.
-  const bool wants_help = std::any_of(argv + 2, argv + argc, [](const char* a) {
-    return std::strcmp(a, "-h") == 0 || std::strcmp(a, "--help") == 0;
-  });
+  const bool wants_help = std::any_of(
+      argv + 2, argv + argc, [](const char* a) { return std::strcmp(a, "-h") == 0 || std::strcmp(a, "--help") == 0; });
   const bool merge = cmd == "campaign" && argc > 2 && std::strcmp(argv[2], "merge") == 0;
-  const bool uses_library = cmd == "run" || cmd == "campaign" || cmd == "pin" || cmd == "shrink" ||
-                            cmd == "sweep" || cmd == "explore" || cmd == "grade" || cmd == "asm" || cmd == "disasm";
+  const bool uses_library = cmd == "run" || cmd == "campaign" || cmd == "pin" || cmd == "shrink" || cmd == "sweep" ||
+                            cmd == "explore" || cmd == "grade" || cmd == "asm" || cmd == "disasm";
   if (uses_library && !merge && !wants_help) {
     if (auto bad_home = library_home_error()) {
       std::cerr << "pairsim: error: " << *bad_home << "\n";

@@ -10,11 +10,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/run/library_home.hpp"
 #include "guest/program_file.hpp"
 #include "sim/campaign/child_runs.hpp"
 #include "sim/campaign/grade.hpp"
 #include "sim/campaign/sweep.hpp"
+#include "sim/run/library_home.hpp"
 #include "sim/run/run_command.hpp"  // exit codes
 #include "sim/scenario/scenario_parser.hpp"
 
@@ -143,8 +143,7 @@ int run_grade(int argc, char* argv[]) {
     return bad("the submission '" + submission.string() + "' is not a program: its name must end in .ptal or .pasm");
   {
     std::vector<std::string> warnings;
-    const auto built =
-        guest::load_program_file(submission.string(), {library_guest_lib()}, &warnings);
+    const auto built = guest::load_program_file(submission.string(), {library_guest_lib()}, &warnings);
     for (const auto& w : warnings) std::cerr << w << "\n";  // the compiler's warnings are the student's too
     if (!built.program) {
       for (const auto& d : built.errors) std::cerr << d.str() << "\n";

@@ -9,11 +9,11 @@
 #include <iostream>
 #include <set>
 
-#include "sim/run/library_home.hpp"
 #include "sim/campaign/campaign.hpp"
 #include "sim/campaign/child_runs.hpp"
 #include "sim/campaign/file_io.hpp"
 #include "sim/campaign/shrink.hpp"
+#include "sim/run/library_home.hpp"
 #include "sim/run/program_library.hpp"
 #include "sim/run/run_command.hpp"
 #include "sim/scenario/duration.hpp"
@@ -80,11 +80,10 @@ int run_pin(const PinOptions& opts) {
   auto loaded = load(opts.scenario, opts.seed);
   if (!loaded) return exit_bad_input;
   const auto schedule = resolve_schedule(loaded->scenario, loaded->seed);
-  const std::string text =
-      pin_scenario(loaded->text, loaded->scenario, schedule,
-                   {"pinned: " + opts.scenario + " with seed " + std::to_string(loaded->seed) +
-                    ", every random draw made (pairsim pin)"},
-                   library_home());
+  const std::string text = pin_scenario(loaded->text, loaded->scenario, schedule,
+                                        {"pinned: " + opts.scenario + " with seed " + std::to_string(loaded->seed) +
+                                         ", every random draw made (pairsim pin)"},
+                                        library_home());
   if (!write_out(opts.out, text)) {
     std::cerr << "pairsim: error: cannot write '" << opts.out << "'\n";
     return exit_bad_input;
@@ -154,9 +153,8 @@ int run_shrink(const ShrinkOptions& opts) {
   std::set<std::string> failed_first;
   for (const auto& f : first.failed) failed_first.insert(f.text);
   if (!opts.quiet)
-    std::cerr << "seed " << loaded->seed << ": " << verdict_name(first.verdict) << " with "
-              << count_faults(original) << " fault(s)" << (first.failed.empty() ? "\n" : "; failed:\n")
-              << failed_list(first);
+    std::cerr << "seed " << loaded->seed << ": " << verdict_name(first.verdict) << " with " << count_faults(original)
+              << " fault(s)" << (first.failed.empty() ? "\n" : "; failed:\n") << failed_list(first);
 
   // The same way: the same verdict, and for `failed` at least one of the same expectations.
   auto still_fails = [&](const std::vector<ResolvedAction>& candidate) {
@@ -174,9 +172,9 @@ int run_shrink(const ShrinkOptions& opts) {
 
   const RunResult last = run(shrunk.schedule);
   std::vector<std::string> header{
-      "shrunk from " + opts.scenario + " with seed " + std::to_string(loaded->seed) + " (pairsim shrink): " +
-          std::to_string(shrunk.faults_after) + " of its " + std::to_string(shrunk.faults_before) +
-          " fault(s), each at the latest moment found at which it still fails,",
+      "shrunk from " + opts.scenario + " with seed " + std::to_string(loaded->seed) +
+          " (pairsim shrink): " + std::to_string(shrunk.faults_after) + " of its " +
+          std::to_string(shrunk.faults_before) + " fault(s), each at the latest moment found at which it still fails,",
       "in " + std::to_string(shrunk.trials + 2) + " runs. It ends: " + verdict_name(last.verdict) +
           (last.failed.empty() ? "" : ", failing:")};
   for (const auto& f : last.failed) header.push_back("  " + f.text);

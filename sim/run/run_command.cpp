@@ -17,19 +17,19 @@
 #include <string_view>
 #include <systemc>
 
-#include "sim/run/library_home.hpp"
 #include "io/disk_process.hpp"
 #include "io/terminal_process.hpp"
 #include "io/volume_layout.hpp"
 #include "sim/campaign/file_io.hpp"
 #include "sim/report/expectations.hpp"
 #include "sim/report/explain.hpp"
-#include "sim/report/protocol_log.hpp"
 #include "sim/report/pair_table.hpp"
+#include "sim/report/protocol_log.hpp"
 #include "sim/report/report.hpp"
 #include "sim/report/run_record.hpp"
 #include "sim/report/volume_facts.hpp"
 #include "sim/run/colour.hpp"
+#include "sim/run/library_home.hpp"
 #include "sim/run/machine.hpp"
 #include "sim/run/program_library.hpp"
 #include "sim/run/run_shape.hpp"
@@ -248,7 +248,7 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
 
   // Output files are checked before anything is written or simulated: a wrong path is bad input (exit 2).
   for (const auto& [path, what] : {std::pair{&opts.vcd, "VCD file"}, std::pair{&opts.perfetto, "Perfetto file"},
-                                    std::pair{&opts.html, "HTML report"}}) {
+                                   std::pair{&opts.html, "HTML report"}}) {
     if (path->empty() || can_write(*path)) continue;
     std::cerr << "pairsim: error: cannot write " << what << " '" << *path << "'\n";
     return exit_bad_input;
@@ -383,8 +383,10 @@ int simulate_prepared(PreparedScenario& prepared, const RunOptions& opts, RunSha
   if (opts.table) {
     std::string err;
     const std::string table = pair_tables(pair_steps.events(), opts.pair, err, opts.table_all);
-    if (err.empty()) out << "\n" << table;
-    else table_error = "no table: " + err;
+    if (err.empty())
+      out << "\n" << table;
+    else
+      table_error = "no table: " + err;
   }
   out.flush();
   bool written = true;
