@@ -56,7 +56,7 @@ bool in_build_folder() {
 std::string library_home() {
   if (const char* env = std::getenv("PAIRSIM_HOME"); env && *env) return env;
   if (std::string beside = home_beside_binary(); !beside.empty()) return beside;
-  if (in_build_folder()) return PAIRSIM_SOURCE_DIR;
+  if (in_build_folder() && has_library(PAIRSIM_SOURCE_DIR)) return PAIRSIM_SOURCE_DIR;
   return "";
 }
 

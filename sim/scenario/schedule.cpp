@@ -149,9 +149,8 @@ std::vector<ResolvedAction> resolve_schedule(const Scenario& s, std::uint64_t se
     }
   }
   // Equal times: a fault's order in the draws, its repair after it.
-  std::stable_sort(out.begin(), out.end(), [](const ResolvedAction& a, const ResolvedAction& b) {
-    return a.t_ns < b.t_ns;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ResolvedAction& a, const ResolvedAction& b) { return a.t_ns < b.t_ns; });
   return out;
 }
 
@@ -287,9 +286,13 @@ std::string pin_scenario(const std::string& source_text, const Scenario& s, cons
     if (!r.is_repair) lines.push_back(&r);  // a repair is its fault's `for D`
   std::map<int, std::size_t> line_of_fault;
   for (std::size_t i = 0; i < lines.size(); ++i) line_of_fault.emplace(lines[i]->fault, i);
+  // Every action's fault has its line (a repair's fault is in the schedule with it); a lookup never adds one.
+  auto line = [&](int fault) {
+    const auto it = line_of_fault.find(fault);
+    return it == line_of_fault.end() ? lines.size() : it->second;
+  };
   auto pinned_order = [&](const ResolvedAction& a, const ResolvedAction& b) {
-    return std::make_tuple(a.t_ns, line_of_fault[a.fault], a.is_repair) <
-           std::make_tuple(b.t_ns, line_of_fault[b.fault], b.is_repair);
+    return std::make_tuple(a.t_ns, line(a.fault), a.is_repair) < std::make_tuple(b.t_ns, line(b.fault), b.is_repair);
   };
   if (!std::is_sorted(schedule.begin(), schedule.end(), pinned_order))
     std::stable_sort(lines.begin(), lines.end(),

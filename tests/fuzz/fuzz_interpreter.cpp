@@ -11,6 +11,7 @@
 #include "cpu/interpreter.hpp"
 #include "fuzz_check.hpp"
 #include "interpreter_input.hpp"
+#include "tests/unit/cpu/interpreter_fuzz.hpp"
 #include "tests/unit/cpu/reference_interpreter.hpp"
 
 using namespace pairsim;
@@ -32,20 +33,6 @@ struct Machine {
   }
 };
 
-std::string differences(const cpu::RunResult& ra, const cpu::RunResult& rb, const Machine& a, const Machine& b) {
-  std::string what;
-  if (ra.reason != rb.reason) what += " reason";
-  if (ra.executed != rb.executed)
-    what += " executed " + std::to_string(ra.executed) + "/" + std::to_string(rb.executed);
-  if (ra.trap != rb.trap) what += std::string(" trap ") + cpu::trap_reason(ra.trap) + "/" + cpu::trap_reason(rb.trap);
-  if (ra.syscall != rb.syscall) what += " syscall";
-  if (a.ps.regs.p != b.ps.regs.p) what += " P " + std::to_string(a.ps.regs.p) + "/" + std::to_string(b.ps.regs.p);
-  if (a.ps.regs.s != b.ps.regs.s) what += " S " + std::to_string(a.ps.regs.s) + "/" + std::to_string(b.ps.regs.s);
-  if (a.ps.regs.l != b.ps.regs.l) what += " L " + std::to_string(a.ps.regs.l) + "/" + std::to_string(b.ps.regs.l);
-  if (a.memory != b.memory) what += " memory";
-  return what;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -57,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const cpu::RunResult rb = cpu::reference::reference_run(b.ps, budget);
     require(ra.executed <= budget, "more instructions than the budget");
     require(ra.reason != cpu::StopReason::budget || ra.executed == budget, "stopped for the budget before its end");
-    const std::string what = differences(ra, rb, a, b);
+    const std::string what = pairsim::test::fuzz::slice_differences(ra, rb, a, b);
     if (!what.empty()) fuzz::fail("slice " + std::to_string(i) + " budget " + std::to_string(budget) + ":" + what);
     if (ra.reason == cpu::StopReason::trap)  // move on past the fault
       a.ps.regs.p = b.ps.regs.p = (a.ps.regs.p + 1) % static_cast<std::uint32_t>(in.program.code.size() + 1);

@@ -10,6 +10,23 @@
 #include "guest/program.hpp"
 
 namespace pairsim::test::fuzz {
+
+// What differs after one slice run by two interpreters ("" when nothing): how it stopped, how many
+// instructions, the trap, the system call, the registers, the memory. A and B hold `ps` and `memory`.
+template <class Machine>
+std::string slice_differences(const cpu::RunResult& ra, const cpu::RunResult& rb, const Machine& a, const Machine& b) {
+  std::string what;
+  if (ra.reason != rb.reason) what += " reason";
+  if (ra.executed != rb.executed)
+    what += " executed " + std::to_string(ra.executed) + "/" + std::to_string(rb.executed);
+  if (ra.trap != rb.trap) what += std::string(" trap ") + cpu::trap_reason(ra.trap) + "/" + cpu::trap_reason(rb.trap);
+  if (ra.syscall != rb.syscall) what += " syscall";
+  if (a.ps.regs.p != b.ps.regs.p) what += " P " + std::to_string(a.ps.regs.p) + "/" + std::to_string(b.ps.regs.p);
+  if (a.ps.regs.s != b.ps.regs.s) what += " S " + std::to_string(a.ps.regs.s) + "/" + std::to_string(b.ps.regs.s);
+  if (a.ps.regs.l != b.ps.regs.l) what += " L " + std::to_string(a.ps.regs.l) + "/" + std::to_string(b.ps.regs.l);
+  if (a.memory != b.memory) what += " memory";
+  return what;
+}
 using guest::Opcode;
 
 inline std::uint32_t enc(Opcode o, std::int32_t v = 0) {
@@ -170,16 +187,7 @@ std::string compare_runs(const guest::Program& program, std::mt19937& rng, Ref r
     const std::uint64_t budget = rng() % 4 == 0 ? rng() % 3 : rng() % 40;
     const cpu::RunResult ra = cpu::Interpreter::run(a.ps, budget);
     const cpu::RunResult rb = reference(b.ps, budget);
-    std::string what;
-    if (ra.reason != rb.reason) what += " reason";
-    if (ra.executed != rb.executed)
-      what += " executed " + std::to_string(ra.executed) + "/" + std::to_string(rb.executed);
-    if (ra.trap != rb.trap) what += std::string(" trap ") + cpu::trap_reason(ra.trap) + "/" + cpu::trap_reason(rb.trap);
-    if (ra.syscall != rb.syscall) what += " syscall";
-    if (a.ps.regs.p != b.ps.regs.p) what += " P " + std::to_string(a.ps.regs.p) + "/" + std::to_string(b.ps.regs.p);
-    if (a.ps.regs.s != b.ps.regs.s) what += " S";
-    if (a.ps.regs.l != b.ps.regs.l) what += " L";
-    if (a.memory != b.memory) what += " memory";
+    const std::string what = slice_differences(ra, rb, a, b);
     if (!what.empty()) return "slice " + std::to_string(i) + " budget " + std::to_string(budget) + ":" + what;
     if (ra.reason == cpu::StopReason::trap && rng() % 2) break;
     if (ra.reason == cpu::StopReason::trap) {  // move on past the fault, as a debugger would
