@@ -32,6 +32,25 @@ with tempfile.TemporaryDirectory() as d:
             f.write(text)
         p, s = run_json(path)
         check(p.returncode == 0, f"scenario example {i} passes (exit {p.returncode}) {p.stderr.strip()}")
+    # The sweep example holds at every moment of its window, and fails as the page says when the window
+    # runs past the client's last request.
+    sweeps = [text for text in scenarios if text.startswith("# counter_sweep.scn")]
+    check(len(sweeps) == 1, "the page has the sweep example")
+    for text in sweeps:
+        path = os.path.join(d, "counter_sweep.scn")
+        with open(path, "w") as f:
+            f.write(text)
+        p = run("sweep", path, "--moments", "200", "--out", os.path.join(d, "sweep"))
+        check(p.returncode == 0 and "verdicts: held 200, failed 0, timeout 0, crash 0" in p.stdout,
+              f"the sweep holds at all 200 moments, as printed (exit {p.returncode}): {p.stdout[-300:]}")
+        with open(path, "w") as f:
+            f.write(text.replace("200ms..285ms", "200ms..300ms"))
+        p = run("sweep", path, "--moments", "200", "--out", os.path.join(d, "sweep-late"))
+        failed = re.search(r"verdicts: held (\d+), failed (\d+)", p.stdout)
+        check(p.returncode == 1 and failed is not None and int(failed.group(2)) > 0
+              and "line 9: expect takeover $COUNTER" in p.stdout and "line 7:" not in p.stdout
+              and "line 8:" not in p.stdout,
+              f"a window past the last request fails only 'expect takeover' (exit {p.returncode}): {p.stdout[-300:]}")
     bad = os.path.join(d, "bad.ptal")
     with open(bad, "w") as f:
         f.write("proc main() {\n  x = 1;\n  open(\"$X\");\n}\n")

@@ -112,21 +112,6 @@ for path in on_disk:
     if path.endswith(".scn"):
         check(any(path in command for command, _, _ in commands), f"the page runs {path}")
 
-# Every link to a page of the project leads to a file, and to a heading of it (as GitHub makes anchors).
-def anchors(path):
-    text = open(path, encoding="utf-8").read()
-    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
-    slugs = set()
-    for heading in re.findall(r"^#+ (.*)$", text, re.M):
-        slugs.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
-    return slugs
-
-
-for target in sorted(set(re.findall(r"\]\(([^)#:]+\.md)(?:#([^)]+))?\)", doc))):
-    path = os.path.normpath(os.path.join(ROOT, "docs", target[0]))
-    check(os.path.exists(path), f"the link to {target[0]} leads to a file")
-    if target[1] and os.path.exists(path):
-        check(target[1] in anchors(path), f"{target[0]} has the heading #{target[1]}")
-
+# Its links are checked with every page's by test_doc_links.py.
 print(f"tutorial checked in {time.monotonic() - start:.1f} s")
 done()
