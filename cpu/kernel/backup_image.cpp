@@ -8,6 +8,12 @@ namespace {
 bool overlap(std::uint32_t a, std::uint32_t a_words, std::uint32_t b, std::uint32_t b_words) {
   return a < b + b_words && b < a + a_words;
 }
+// A word that differs from the backup's image now was changed by the request `m` unless it already differed
+// so, with this value, when readupdate returned it.
+bool changed_by(const ReceivedMessage& m, std::uint32_t addr, std::uint32_t value) {
+  return std::find(m.unsaved_at_read.begin(), m.unsaved_at_read.end(), std::make_pair(addr, value)) ==
+         m.unsaved_at_read.end();
+}
 }  // namespace
 
 void remember_buffer(BackupImage& image, std::uint32_t addr, const std::uint32_t* words, std::uint32_t n) {
@@ -52,9 +58,17 @@ bool reply_ahead_of_backup(const Process& p, const ReceivedMessage& m, std::uint
   if (!p.backup_has_state) return true;  // the backup has none of the state yet
   for (const auto& [addr, value] : image_differences(p)) {
     if (addr >= reply_addr && addr - reply_addr < reply_words) continue;
-    const bool before = std::find(m.unsaved_at_read.begin(), m.unsaved_at_read.end(),
-                                  std::make_pair(addr, value)) != m.unsaved_at_read.end();
-    if (!before) return true;
+    if (changed_by(m, addr, value)) return true;
+  }
+  return false;
+}
+
+bool checkpoint_carries_work(const Process& p, const ReceivedMessage& m, const BackupImage& buffers) {
+  if (!p.backup_has_state) return false;
+  for (const auto& [addr, value] : image_differences(p)) {
+    if (!changed_by(m, addr, value)) continue;
+    for (const auto& [b, words] : buffers)
+      if (addr >= b && addr - b < words.size()) return true;
   }
   return false;
 }

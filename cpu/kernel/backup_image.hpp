@@ -29,4 +29,11 @@ WordValues image_differences(const Process& p);
 bool reply_ahead_of_backup(const Process& p, const ReceivedMessage& m, std::uint32_t reply_addr,
                            std::uint32_t reply_words);
 
+// Whether a checkpoint of `buffers` (address, words) carries work of the request `m`, which readupdate
+// returned and which is not answered yet: a word the checkpoint carries differs from the backup's image, and
+// it did not differ so, with this value, when the request was read (the request changed it). Call it before
+// the checkpoint's buffers are remembered. A backup with none of the state yet gets everything, so nothing
+// can be told: false.
+bool checkpoint_carries_work(const Process& p, const ReceivedMessage& m, const BackupImage& buffers);
+
 }  // namespace pairsim::cpu

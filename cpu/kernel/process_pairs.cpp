@@ -116,9 +116,14 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
     m.stack.assign(ps.data + ps.stack_base, ps.data + ps.stack_base + stack_words);
     bytes += 4ull * stack_words;
   }
-  for (std::uint32_t i = 0; i < nfiles; ++i)
-    m.files.push_back(sync_block(p, static_cast<int>(ps.data[files_at + 1 + i])));
+  bool carries_receive = false;
+  for (std::uint32_t i = 0; i < nfiles; ++i) {
+    const auto file = static_cast<int>(ps.data[files_at + 1 + i]);
+    carries_receive = carries_receive || p.files.at(file).receive;
+    m.files.push_back(sync_block(p, file));
+  }
   ++p.checkpoints_sent;
+  note_unsaved_work(p, m.buffers, carries_receive);
   p.backup_has_state = true;
   for (const auto& [addr, words] : m.buffers)
     remember_buffer(p.backup_image, addr, words.data(), static_cast<std::uint32_t>(words.size()));
@@ -130,6 +135,25 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
                  .with_bool("stack", stack)
                  .with("seq", p.checkpoints_sent));
   return send_op(p, std::move(m), WaitReason::checkpoint);
+}
+
+void ProcessPairs::note_unsaved_work(const Process& p, const BackupImage& buffers, bool carries_receive) {
+  if (p.role != PairRole::primary || p.native != nullptr) return;
+  for (const auto& [tag, r] : p.pending) {
+    if (tag == 0) continue;
+    const auto saved = p.receive_sync.find(r.open_id);
+    if (carries_receive && saved != p.receive_sync.end() && saved->second.kept && saved->second.sync_id == r.sync_id)
+      continue;  // the reply goes with the work: a resend is answered from it
+    if (!checkpoint_carries_work(p, r, buffers)) continue;
+    core_.emit(sim::TraceEvent(0, "checkpoint_unsaved")
+                   .with("pair", p.name)
+                   .with("cpu", core_.cfg.cpu)
+                   .with("pin", p.pin)
+                   .with("backup_cpu", pid_cpu(p.partner))
+                   .with("to", pid_string(r.sender))
+                   .with("sync_id", r.sync_id)
+                   .with("checkpoint", p.checkpoints_sent));
+  }
 }
 
 void ProcessPairs::on_reply(const Process& p, std::uint32_t tag, std::uint32_t addr, std::uint32_t bytes) {

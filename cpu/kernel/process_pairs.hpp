@@ -63,6 +63,13 @@ class ProcessPairs {
   void apply_data(Process& b, const PairOpMsg& m);
   void fail_op(std::uint64_t op_id, std::uint32_t status);
   FileSync sync_block(const Process& p, int file) const;
+  // Checkpoint p.checkpoints_sent, of `buffers`, is about to leave. For each request read and not yet
+  // answered whose work it carries (backup_image.hpp) while the backup gets no saved reply for it — the reply
+  // was not saved, or the checkpoint does not carry $RECEIVE's sync block — traces `checkpoint_unsaved`: a
+  // takeover after this checkpoint and before the reply reaches the requester makes the new primary read the
+  // requester's resend as a new request and do the work again. System processes written in C++ are left out:
+  // the disk process checkpoints an operation before doing it, and a takeover finishes it, not the resend.
+  void note_unsaved_work(const Process& p, const BackupImage& buffers, bool carries_receive);
 
   KernelCore& core_;
   MessageSystem& messages_;

@@ -8,10 +8,11 @@ namespace {
 // The kinds an explanation or a warning reads; `checkpoint` is handled apart.
 bool kept(const std::string& k) {
   static const char* const kinds[] = {
-      "fault",          "cpu_state",    "imalive_missed", "suspect",   "regroup_start",  "regroup_wait", "regroup_end",
-      "declared_down",  "declared_up",  "not_admitted",   "halt",      "process_start",  "process_stop", "abend",
-      "backup_created", "checkmonitor", "checkswitch",    "takeover",  "system_message", "fs_resend",    "path_error",
-      "duplicate",      "pair_lost",    "reply_ahead",    "path_down", "path_up",        "run_end"};
+      "fault",          "cpu_state",     "imalive_missed", "suspect",           "regroup_start", "regroup_wait",
+      "regroup_end",    "declared_down", "declared_up",    "not_admitted",      "halt",          "process_start",
+      "process_stop",   "abend",         "backup_created", "checkmonitor",      "checkswitch",   "takeover",
+      "system_message", "fs_resend",     "path_error",     "duplicate",         "pair_lost",     "reply_ahead",
+      "path_down",      "path_up",       "run_end",        "checkpoint_unsaved"};
   return std::any_of(std::begin(kinds), std::end(kinds), [&](const char* n) { return k == n; });
 }
 

@@ -15,6 +15,8 @@ const char* protocol_rule_name(ProtocolRule rule) {
       return "backup never in checkmonitor";
     case ProtocolRule::reply_before_checkpoint:
       return "reply before checkpoint";
+    case ProtocolRule::request_done_again:
+      return "request done again";
     case ProtocolRule::no_stack_checkpoint:
       return "no stack checkpoint";
     case ProtocolRule::checkpoint_blocked:
@@ -78,6 +80,8 @@ struct PairWatch {
   std::optional<std::uint64_t> first_checkpoint_ns;
   int first_checkpoint_cpu = -1, first_checkpoint_pin = -1;
   std::vector<const TraceEvent*> replies_ahead;
+  std::vector<const TraceEvent*> unsaved_work;  // checkpoint_unsaved
+  std::vector<const TraceEvent*> links;         // backup_created and takeover: a new link each
 
   Backup* backup_in(int cpu) {
     for (auto it = backups.rbegin(); it != backups.rend(); ++it)
@@ -107,6 +111,65 @@ struct PairWatch {
   }
 };
 
+// Work taken over without its reply and done again: a backup took over having applied a checkpoint that
+// carried the work of a request but not its reply (checkpoint_unsaved); the requester resent the request
+// (fs_resend, at the takeover or after: the reply had not reached it) and no saved reply answered it (no
+// duplicate after the resend), so the new primary read it as a new request. One warning a pair, the first,
+// with the count.
+std::optional<ProtocolWarning> requests_done_again(const std::string& name, const PairWatch& p,
+                                                   const std::vector<const TraceEvent*>& resends,
+                                                   const std::vector<const TraceEvent*>& duplicates) {
+  std::optional<ProtocolWarning> first;
+  std::size_t count = 0;
+  for (const TraceEvent* u : p.unsaved_work) {
+    const int cpu = geti(*u, "cpu");
+    const std::string to = u->get_str("to").value_or("");
+    const int sync = geti(*u, "sync_id");
+    // The first link change after the checkpoint: it must be a takeover from its primary that had applied it.
+    const TraceEvent* next = nullptr;
+    for (const TraceEvent* l : p.links)
+      if (l->t_ns >= u->t_ns && (l->kind == "takeover" || geti(*l, "primary_cpu") == cpu)) {
+        next = l;
+        break;
+      }
+    if (next == nullptr || next->kind != "takeover" || geti(*next, "from_cpu") != cpu ||
+        geti(*next, "checkpoints") < geti(*u, "checkpoint"))
+      continue;
+    const TraceEvent* resent = nullptr;
+    for (const TraceEvent* r : resends)
+      if (r->t_ns >= next->t_ns && geti(*r, "sync_id") == sync && pid(geti(*r, "cpu"), geti(*r, "pin")) == to) {
+        resent = r;
+        break;
+      }
+    if (resent == nullptr) continue;  // the reply had reached the requester
+    if (std::any_of(duplicates.begin(), duplicates.end(),
+                    [&](const TraceEvent* d) { return d->t_ns >= resent->t_ns && geti(*d, "sync_id") == sync; }))
+      continue;  // answered from a saved reply after all
+    ++count;
+    if (first) continue;
+    first = ProtocolWarning{
+        ProtocolRule::request_done_again,
+        resent->t_ns,
+        name,
+        pid(cpu, geti(*u, "pin")),
+        "cpu " + std::to_string(geti(*next, "to_cpu")) + " took over from cpu " + std::to_string(cpu) + " at " +
+            format_seconds(next->t_ns) + " having applied checkpoint " + std::to_string(geti(*u, "checkpoint")) + " (" +
+            format_seconds(u->t_ns) + "), which carried the work of " + to + "'s request (sync ID " +
+            std::to_string(sync) + ") but not its reply; " + to + " resent it at " + format_seconds(resent->t_ns) +
+            ", and with no saved reply to answer it from, the new primary took it for a new request and did it "
+            "again",
+        read_saved_replies};
+  }
+  if (first) {
+    if (count > 1)
+      first->text += "; " + std::to_string(count - 1) + (count == 2 ? " more request" : " more requests") + " like it";
+    first->text +=
+        ". Harmless only if the request is idempotent (done twice, the result is the same); otherwise save the "
+        "reply (savereply), checkpoint it with the data, $RECEIVE and the stack, and only then reply.";
+  }
+  return first;
+}
+
 }  // namespace
 
 std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint64_t heartbeat_ns,
@@ -122,6 +185,8 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
     return it->second;
   };
 
+  std::map<std::string, std::vector<const TraceEvent*>> resends;     // by the server's name
+  std::map<std::string, std::vector<const TraceEvent*>> duplicates;  // by the pair's name
   for (const TraceEvent& e : log.events()) {
     const std::string& k = e.kind;
     const std::uint64_t t = e.t_ns;
@@ -228,6 +293,15 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
       it->second.life_end_ns = t;
     } else if (k == "reply_ahead") {
       watch(e.get_str("pair").value_or("")).replies_ahead.push_back(&e);
+    } else if (k == "checkpoint_unsaved") {
+      watch(e.get_str("pair").value_or("")).unsaved_work.push_back(&e);
+    } else if (k == "fs_resend") {
+      resends[e.get_str("target").value_or("")].push_back(&e);
+    } else if (k == "duplicate") {
+      duplicates[e.get_str("pair").value_or("")].push_back(&e);
+    }
+    if (k == "backup_created" || k == "takeover") {
+      if (auto it = pairs.find(e.get_str("pair").value_or("")); it != pairs.end()) it->second.links.push_back(&e);
     }
   }
 
@@ -290,6 +364,8 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
                "the data with $RECEIVE and the stack, and only then reply.",
            read_saved_replies});
     }
+
+    if (auto again = requests_done_again(name, p, resends[name], duplicates[name])) out.push_back(*again);
 
     const std::uint64_t life = life_end - p.life_start_ns;
     if (p.alone_ns * 2 > life && p.alone_ns >= 2 * heartbeat_ns) {

@@ -14,6 +14,7 @@ namespace pairsim::sim {
 enum class ProtocolRule {
   backup_not_monitoring,  // a backup that never called checkmonitor
   reply_before_checkpoint,
+  request_done_again,  // a takeover with a request's work but not its reply; its resend taken for new
   no_stack_checkpoint,
   checkpoint_blocked,
   alone_most_of_run,

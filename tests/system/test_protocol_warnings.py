@@ -6,6 +6,7 @@ good programs); `run --explain` on takeover-demo.scn tells the chain from the fa
 the sentences docs/process-pairs.md shows (its examples are what the runs print), and `table --explain`
 tells it again from the trace."""
 import glob
+import json
 import os
 import sys
 
@@ -23,6 +24,8 @@ EXPECTED = {
     "alone.scn": [("reply before checkpoint", "$BANK", "1,2", 1347424,
                    "docs/process-pairs.md#requests-sync-ids-and-saved-replies"),
                   ("no backup most of the run", "$BANK", "2,2", 110000000, "docs/process-pairs.md#keeping-a-backup")],
+    "checkpoint-no-reply.scn": [("request done again", "$BANK", "1,2", 55000000,
+                                 "docs/process-pairs.md#requests-sync-ids-and-saved-replies")],
 }
 
 # 1. Each bad program: expectations pass (exit 0), and the warning says what went wrong.
@@ -39,6 +42,22 @@ for name, want in EXPECTED.items():
 blocked = run_json(os.path.join(WARNINGS, "late-monitor.scn"))[1]
 check(blocked and "waited 0.300 s (3.0 heartbeats) for its backup (2,2) to call checkmonitor" in blocked["warnings"][0]["text"],
       "late-monitor.scn: the blocked checkpoint's wait is measured, in seconds and heartbeats")
+
+# The same bank without the failure: its checkpoints carry transfers without their replies (the trace says
+# so), but nothing is done again, and there is nothing to warn of.
+with open(os.path.join(WARNINGS, "checkpoint-no-reply.scn")) as f:
+    calm = f.read().replace("at 2711351ns fail cpu 1\n", "").replace("expect takeover $BANK\n", "")
+calm = calm.replace("expect $C1 exit 1", "expect $C1 exit 0")
+calm = calm.replace("../../programs/", os.path.join(ROOT, "tests", "programs") + "/")
+calm_path = tmpfile(".scn", calm)
+trace = tmpfile(".jsonl")
+p = run("run", calm_path, "--json", "--trace", trace)
+os.unlink(calm_path)
+unsaved = [line for line in open(trace, encoding="utf-8") if '"kind":"checkpoint_unsaved"' in line]
+os.unlink(trace)
+summary = json.loads(p.stdout) if p.returncode == 0 else None
+check(summary is not None and summary["warnings"] == [] and len(unsaved) == 30,
+      f"without a failure: exit 0, 30 checkpoint_unsaved in the trace, no warning (exit {p.returncode}, {len(unsaved)})")
 
 page = tmpfile(".html")
 run("run", os.path.join(WARNINGS, "no-stack.scn"), "--html", page)

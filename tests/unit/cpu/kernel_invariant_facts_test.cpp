@@ -10,8 +10,9 @@ namespace {
 
 // A counting server pair. Its state is one checkpointed buffer: the count, a note, and the reply it gives
 // (the reply buffer lives inside the checkpointed data, as bank.pasm's does). Request [1] adds one to the
-// count; request [0] only reads it; request [2] writes the note and answers without a checkpoint. Arguments: 0 the backup's CPU, 1 the order of a change's steps — 0 the right
-// one (savereply, checkpoint, reply), 1 the wrong one (reply, pause, checkpoint) —, 2 the pause in µs.
+// count; request [0] only reads it; request [2] writes the note and answers without a checkpoint. Arguments: 0 the
+// backup's CPU, 1 the order of a change's steps — 0 the right one (savereply, checkpoint, reply), 1 a wrong one (reply,
+// pause, checkpoint), 2 another (checkpoint, pause, reply: no saved reply) —, 2 the pause in µs.
 const char* kServer = R"(
         include "sys.pasm"
         .data
@@ -66,6 +67,10 @@ loop:   push RECEIVE_FILE
         store rep
         push 1
         sys SYS_GETARG
+        dup
+        push 2
+        eq
+        jnz nosave
         jnz wrong
         load tag
         push rep
@@ -75,6 +80,21 @@ loop:   push RECEIVE_FILE
         drop
         push desc
         sys SYS_CHECKPOINT
+        drop
+        load tag
+        push rep
+        push 4
+        push 0
+        sys SYS_REPLY
+        drop
+        jmp loop
+nosave: drop
+        push desc
+        sys SYS_CHECKPOINT
+        drop
+        push 2
+        sys SYS_GETARG
+        sys SYS_DELAY
         drop
         load tag
         push rep
@@ -266,6 +286,38 @@ TEST_CASE("a reply before the checkpoint is ahead of the backup; a takeover in t
   // And the loss is real: the backup counts from 2 again.
   REQUIRE(p.wait_lines(5));
   CHECK(p.m.output_of("") == std::vector<std::string>{"1", "2", "3", "3", "4"});
+}
+
+TEST_CASE("a checkpoint with a request's work but not its reply is traced; a takeover after it does it twice",
+          "[kernel][invariants]") {
+  Pair p(2, 3000);
+  p.client(5, 1, 0);
+  REQUIRE(p.wait_lines(3));
+  p.m.run_for(1'000'000);  // request 4 is done and checkpointed; its reply waits out the pause
+  auto unsaved = p.m.events_of("checkpoint_unsaved");
+  REQUIRE(unsaved.size() == 4);
+  CHECK(ints(unsaved, "sync_id") == std::vector<std::int64_t>{1, 2, 3, 4});
+  CHECK(ints(unsaved, "checkpoint") == std::vector<std::int64_t>{2, 3, 4, 5});
+  CHECK(unsaved[0].get_str("pair") == "$SRV");
+  CHECK(unsaved[0].get_str("to") == "0,2");
+  CHECK(unsaved[0].get_int("backup_cpu") == 2);
+  CHECK(p.m.count("reply_ahead") == 0);  // no reply leaves ahead of its work: the other mistake
+  p.m.fail_and_declare(1);
+  auto to = p.m.events_of("takeover");
+  REQUIRE(to.size() == 1);
+  CHECK(to[0].get_int("checkpoints") == 5);  // the backup has request 4's work, and no reply for it
+  REQUIRE(p.wait_lines(5));
+  CHECK(p.m.count("duplicate") == 0);
+  CHECK(p.m.output_of("") == std::vector<std::string>{"1", "2", "3", "5", "6"});  // 4 was done twice
+}
+
+TEST_CASE("savereply before the checkpoint: no checkpoint is without its reply", "[kernel][invariants]") {
+  Pair p(0, 0);
+  p.client(4, 1, 0);
+  REQUIRE(p.wait_lines(4));
+  p.client(1, 2, 0);  // a change answered without any checkpoint: ahead, but no checkpoint without reply
+  REQUIRE(p.wait_lines(5));
+  CHECK(p.m.count("checkpoint_unsaved") == 0);
 }
 
 TEST_CASE("the writereads still waiting are listed with when they were made", "[kernel][invariants]") {

@@ -3,6 +3,8 @@
 // the summary show what fired.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "sim/report/protocol_log.hpp"
 #include "sim/report/protocol_warnings.hpp"
 
@@ -121,6 +123,68 @@ TEST_CASE("a reply before the checkpoint that carries its work is a warning, cou
   CHECK(w[0].text.find("replied to 0,2 (sync ID 17)") != std::string::npos);
   CHECK(w[0].text.find("2 more replies like it") != std::string::npos);
   CHECK(w[0].read == "docs/process-pairs.md#requests-sync-ids-and-saved-replies");
+}
+
+namespace {
+// Checkpoint `seq` of $C's primary in CPU 1 carried the work of 0,2's request `sync` but not its reply.
+void unsaved(TraceSink& s, std::uint64_t t, int seq, int sync) {
+  feed(s, t, "checkpoint_unsaved", {{"cpu", 1}, {"pin", 2}, {"backup_cpu", 2}, {"sync_id", sync}, {"checkpoint", seq}},
+       {{"pair", "$C"}, {"to", "0,2"}});
+}
+void resend(TraceSink& s, std::uint64_t t, int cpu, int sync) {
+  feed(s, t, "fs_resend", {{"cpu", cpu}, {"pin", 2}, {"sync_id", sync}}, {{"process", "$K"}, {"target", "$C"}});
+}
+void takeover_from_1(TraceSink& s, std::uint64_t t, int applied) {
+  feed(s, t, "takeover", {{"from_cpu", 1}, {"to_cpu", 2}, {"restart_p", 220}, {"checkpoints", applied}},
+       {{"pair", "$C"}, {"reason", "processor failed"}});
+}
+}  // namespace
+
+TEST_CASE("a request taken over without its reply and resent is done again: a warning") {
+  const int applied = GENERATE(4, 5);
+  ProtocolLog log;
+  pair_started(log);
+  steady(log, 300'000, 100 * ms);
+  unsaved(log, 110 * ms, 5, 9);  // checkpoint 5 has request 9's work, not its reply
+  resend(log, 200 * ms, 0, 9);   // at the takeover's instant, before it in the trace: the reply never came
+  takeover_from_1(log, 200 * ms, applied);
+  const auto w = protocol_warnings(log, heartbeat, 1000 * ms);
+  if (applied < 5) {
+    CHECK(w.empty());  // the backup did not have the work: the resend is done once
+  } else {
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].rule == ProtocolRule::request_done_again);
+    CHECK(protocol_rule_name(w[0].rule) == std::string("request done again"));
+    CHECK(w[0].t_ns == 200 * ms);
+    CHECK(w[0].process == "1,2");
+    CHECK(w[0].text.find("cpu 2 took over from cpu 1 at 0.200000 s having applied checkpoint 5 (0.110000 s), which "
+                         "carried the work of 0,2's request (sync ID 9) but not its reply; 0,2 resent it at "
+                         "0.200000 s") == 0);
+    CHECK(w[0].text.find("Harmless only if the request is idempotent") != std::string::npos);
+    CHECK(w[0].read == "docs/process-pairs.md#requests-sync-ids-and-saved-replies");
+  }
+}
+
+TEST_CASE("no warning when the reply had arrived, a saved reply answered the resend, or a new backup came between") {
+  ProtocolLog log;
+  pair_started(log);
+  steady(log, 300'000, 100 * ms);
+  unsaved(log, 110 * ms, 5, 9);  // its reply arrived: no resend of 9
+  unsaved(log, 120 * ms, 6, 10);
+  resend(log, 200 * ms, 0, 10);
+  resend(log, 200 * ms, 3, 9);  // another requester's sync ID 9
+  takeover_from_1(log, 200 * ms, 6);
+  feed(log, 201 * ms, "duplicate", {{"cpu", 2}, {"sync_id", 10}}, {{"pair", "$C"}});  // a later checkpoint saved it
+  CHECK(rules(log, 1000 * ms).empty());
+
+  ProtocolLog fresh;
+  pair_started(fresh);
+  unsaved(fresh, 110 * ms, 5, 9);
+  feed(fresh, 150 * ms, "backup_created", {{"cpu", 3}, {"pin", 2}, {"primary_cpu", 1}}, {{"pair", "$C"}});
+  resend(fresh, 200 * ms, 0, 9);
+  takeover_from_1(fresh, 200 * ms, 6);  // the new backup's checkpoints are counted from 1 again
+  const auto r = rules(fresh, 1000 * ms);
+  CHECK(std::find(r.begin(), r.end(), ProtocolRule::request_done_again) == r.end());
 }
 
 TEST_CASE(
