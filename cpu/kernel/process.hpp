@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "cpu/interpreter.hpp"
-#include "cpu/native_program.hpp"
 #include "cpu/kernel/flat_map.hpp"
 #include "cpu/kernel/wire.hpp"
+#include "cpu/native_program.hpp"
 #include "guest/program.hpp"
 
 namespace pairsim::cpu {
@@ -67,7 +67,8 @@ struct ReceivedMessage {
   std::uint32_t sync_id = 0;
   std::uint32_t reply_max = 0;
   // A primary with a backup: the checkpointed words that already differed from its backup's copy when
-  // readupdate returned this request (backup_image.hpp). Empty for a server that checkpoints its work.
+  // readupdate returned this request (backup_image.hpp); a word that differs otherwise later, the request
+  // changed (`reply_ahead`, `checkpoint_unsaved`). Empty for a server that checkpoints its work.
   WordValues unsaved_at_read;
 };
 
@@ -120,6 +121,9 @@ struct Process {
   // and whether the backup has any of its state yet (not from its creation until the first checkpoint).
   std::uint32_t checkpoints_sent = 0;
   BackupImage backup_image;
+  // The saved replies the backup holds, as far as the checkpoints that carried $RECEIVE's sync block tell:
+  // opener (open id) -> the sync ID of its saved reply (trace `checkpoint_unsaved`).
+  std::map<std::uint64_t, std::uint32_t> backup_saved;
   bool backup_has_state = false;
   // Backup: the checkpoints applied from its current primary, and the data they wrote (address, words).
   std::uint32_t checkpoints_applied = 0;

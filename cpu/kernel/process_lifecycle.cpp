@@ -149,9 +149,10 @@ std::optional<std::int32_t> ProcessLifecycle::newbackup(Process& p, int cpu) {
 void ProcessLifecycle::backup_created(Process& p, Pid backup) {
   p.role = PairRole::primary;
   p.partner = backup;
-  p.pair_history = true;  // the next backup, if this one is lost, joins a pair with a past
+  p.pair_history = true;   // the next backup, if this one is lost, joins a pair with a past
   p.checkpoints_sent = 0;  // the new backup holds none of the state until the first checkpoint
   p.backup_image.clear();
+  p.backup_saved.clear();
   p.backup_has_state = false;
   core_.destinations.set(p.name, core_.pid(p), backup);
   core_.publish(p.name);

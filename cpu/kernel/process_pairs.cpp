@@ -137,23 +137,32 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
   return send_op(p, std::move(m), WaitReason::checkpoint);
 }
 
-void ProcessPairs::note_unsaved_work(const Process& p, const BackupImage& buffers, bool carries_receive) {
-  if (p.role != PairRole::primary || p.native != nullptr) return;
+void ProcessPairs::note_unsaved_work(Process& p, const BackupImage& buffers, bool carries_receive) {
+  if (carries_receive) {
+    p.backup_saved.clear();
+    for (const auto& [open_id, saved] : p.receive_sync)
+      if (saved.kept) p.backup_saved[open_id] = saved.sync_id;
+  }
+  if (p.native != nullptr) return;
+  // What changed since a request was read is that request's work only while it is the one request open.
+  const ReceivedMessage* open = nullptr;
   for (const auto& [tag, r] : p.pending) {
     if (tag == 0) continue;
-    const auto saved = p.receive_sync.find(r.open_id);
-    if (carries_receive && saved != p.receive_sync.end() && saved->second.kept && saved->second.sync_id == r.sync_id)
-      continue;  // the reply goes with the work: a resend is answered from it
-    if (!checkpoint_carries_work(p, r, buffers)) continue;
-    core_.emit(sim::TraceEvent(0, "checkpoint_unsaved")
-                   .with("pair", p.name)
-                   .with("cpu", core_.cfg.cpu)
-                   .with("pin", p.pin)
-                   .with("backup_cpu", pid_cpu(p.partner))
-                   .with("to", pid_string(r.sender))
-                   .with("sync_id", r.sync_id)
-                   .with("checkpoint", p.checkpoints_sent));
+    if (open != nullptr) return;
+    open = &r;
   }
+  if (open == nullptr) return;
+  if (const auto it = p.backup_saved.find(open->open_id); it != p.backup_saved.end() && it->second == open->sync_id)
+    return;  // the backup holds the reply: a resend is answered from it
+  if (!checkpoint_carries_work(p, *open, buffers)) return;
+  core_.emit(sim::TraceEvent(0, "checkpoint_unsaved")
+                 .with("pair", p.name)
+                 .with("cpu", core_.cfg.cpu)
+                 .with("pin", p.pin)
+                 .with("backup_cpu", pid_cpu(p.partner))
+                 .with("to", pid_string(open->sender))
+                 .with("sync_id", open->sync_id)
+                 .with("checkpoint", p.checkpoints_sent));
 }
 
 void ProcessPairs::on_reply(const Process& p, std::uint32_t tag, std::uint32_t addr, std::uint32_t bytes) {
@@ -429,11 +438,15 @@ void ProcessPairs::takeover(Process& b, std::uint32_t reason, Pid old_primary, b
   // A new link: after a checkswitch the old primary, now the backup, holds what this process was given.
   b.checkpoints_sent = 0;
   b.backup_image.clear();
+  b.backup_saved.clear();
   b.backup_has_state = reason == ck::reason_checkswitch;
-  if (b.backup_has_state)
+  if (b.backup_has_state) {
     for (const auto& [addr, n] : b.applied_regions)
       if (b.ps.in_data(addr, n))
         b.backup_image.emplace_back(addr, std::vector<std::uint32_t>(b.ps.data + addr, b.ps.data + addr + n));
+    for (const auto& [open_id, saved] : b.receive_sync)
+      if (saved.kept) b.backup_saved[open_id] = saved.sync_id;
+  }
   b.checkpoints_applied = 0;
   b.applied_regions.clear();
   core_.destinations.set(b.name, core_.pid(b), b.partner);

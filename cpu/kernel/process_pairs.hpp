@@ -63,13 +63,14 @@ class ProcessPairs {
   void apply_data(Process& b, const PairOpMsg& m);
   void fail_op(std::uint64_t op_id, std::uint32_t status);
   FileSync sync_block(const Process& p, int file) const;
-  // Checkpoint p.checkpoints_sent, of `buffers`, is about to leave. For each request read and not yet
-  // answered whose work it carries (backup_image.hpp) while the backup gets no saved reply for it — the reply
-  // was not saved, or the checkpoint does not carry $RECEIVE's sync block — traces `checkpoint_unsaved`: a
-  // takeover after this checkpoint and before the reply reaches the requester makes the new primary read the
-  // requester's resend as a new request and do the work again. System processes written in C++ are left out:
-  // the disk process checkpoints an operation before doing it, and a takeover finishes it, not the resend.
-  void note_unsaved_work(const Process& p, const BackupImage& buffers, bool carries_receive);
+  // Checkpoint p.checkpoints_sent, of `buffers` (with $RECEIVE's sync block when `carries_receive`), is
+  // about to leave. When the process has one request read and not yet answered, the checkpoint carries its
+  // work (backup_image.hpp), and the backup holds no saved reply for it (from this checkpoint or an earlier
+  // one), traces `checkpoint_unsaved`: a takeover after this checkpoint and before the reply reaches the
+  // requester makes the new primary read the requester's resend as a new request and do the work again.
+  // With two requests open the work cannot be told apart, and nothing is traced. System processes written in
+  // C++ are left out: the disk process checkpoints an operation before doing it, and a takeover finishes it.
+  void note_unsaved_work(Process& p, const BackupImage& buffers, bool carries_receive);
 
   KernelCore& core_;
   MessageSystem& messages_;

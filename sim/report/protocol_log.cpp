@@ -8,11 +8,10 @@ namespace {
 // The kinds an explanation or a warning reads; `checkpoint` is handled apart.
 bool kept(const std::string& k) {
   static const char* const kinds[] = {
-      "fault",          "cpu_state",     "imalive_missed", "suspect",           "regroup_start", "regroup_wait",
-      "regroup_end",    "declared_down", "declared_up",    "not_admitted",      "halt",          "process_start",
-      "process_stop",   "abend",         "backup_created", "checkmonitor",      "checkswitch",   "takeover",
-      "system_message", "fs_resend",     "path_error",     "duplicate",         "pair_lost",     "reply_ahead",
-      "path_down",      "path_up",       "run_end",        "checkpoint_unsaved"};
+      "fault",          "cpu_state",    "imalive_missed", "suspect",   "regroup_start",  "regroup_wait", "regroup_end",
+      "declared_down",  "declared_up",  "not_admitted",   "halt",      "process_start",  "process_stop", "abend",
+      "backup_created", "checkmonitor", "checkswitch",    "takeover",  "system_message", "fs_resend",    "path_error",
+      "duplicate",      "pair_lost",    "reply_ahead",    "path_down", "path_up",        "run_end"};
   return std::any_of(std::begin(kinds), std::end(kinds), [&](const char* n) { return k == n; });
 }
 
@@ -31,10 +30,19 @@ void ProtocolLog::on_event(const TraceEvent& e) {
     n.with_stack += stack ? 1 : 0;
     const std::int64_t seq = e.get_int("seq").value_or(0);
     auto& recent = recent_[{pair, e.get_int("cpu").value_or(-1)}];
-    if (seq == 1) recent.clear();  // a new backup: the old one's checkpoints are no use to it
+    if (seq == 1) {  // a new backup: the old one's checkpoints are no use to it
+      recent.clear();
+      unsaved_.erase({pair, e.get_int("cpu").value_or(-1)});
+    }
     recent.push_back({seq, e.t_ns, stack});
     if (recent.size() > recent_kept) recent.pop_front();
     if (seq == 1) events_.push_back(e);  // the first to a new backup: it may wait for checkmonitor
+    return;
+  }
+  if (e.kind == "checkpoint_unsaved") {
+    auto& unsaved = unsaved_[{e.get_str("pair").value_or(""), e.get_int("cpu").value_or(-1)}];
+    unsaved.push_back(e);
+    if (unsaved.size() > recent_kept) unsaved.pop_front();
     return;
   }
   if (!kept(e.kind)) return;
@@ -50,6 +58,13 @@ void ProtocolLog::on_event(const TraceEvent& e) {
         if (s.seq == applied) last = s.t_ns;
         if (s.stack) restart = s.t_ns;
       }
+    const std::pair<std::string, std::int64_t> from{e.get_str("pair").value_or(""), e.get_int("from_cpu").value_or(-1)};
+    if (auto u = unsaved_.find(from); u != unsaved_.end()) {
+      for (const TraceEvent& w : u->second)
+        if (w.get_int("checkpoint").value_or(0) <= applied)
+          taken_over_.push_back({w, e.t_ns, from.second, e.get_int("to_cpu").value_or(-1)});
+      unsaved_.erase(u);
+    }
     if (last) copy.with("last_checkpoint_ns", *last);
     if (restart) copy.with("restart_ns", *restart);
   }

@@ -3,7 +3,8 @@
 // takeover: membership (I'm-alive, regroup, verdicts), pair events, resends. The protocol warnings
 // (protocol_warnings.hpp) and the explanation of a run (explain.hpp) are read from it, in a run or from a
 // trace file, so both say the same. It keeps few events: of the checkpoints only counts, the first one to
-// each new backup, and, on every takeover, the old primary's checkpoints it resumed from.
+// each new backup, and, on every takeover, the old primary's checkpoints it resumed from and those of them
+// that carried a request's work without its reply.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -15,6 +16,15 @@
 #include "sim/trace/trace_bus.hpp"
 
 namespace pairsim::sim {
+
+// A checkpoint that carried a request's work without its reply (trace `checkpoint_unsaved`), applied by a
+// backup that then took over: the requester's resend, unless a saved reply answers it, is done again.
+struct TakenOverWork {
+  TraceEvent unsaved;  // the checkpoint_unsaved event
+  std::uint64_t takeover_ns = 0;
+  std::int64_t from_cpu = -1;
+  std::int64_t to_cpu = -1;
+};
 
 struct PairCheckpointCount {
   std::uint64_t all = 0;
@@ -31,6 +41,8 @@ class ProtocolLog : public TraceSink {
   // new one had applied, and `restart_ns`, when it sent the last of those with its stack (absent: none).
   const std::vector<TraceEvent>& events() const;
   const std::map<std::string, PairCheckpointCount>& checkpoints() const { return counts_; }
+  // Every such work a takeover resumed from, in the order of the takeovers.
+  const std::vector<TakenOverWork>& taken_over_work() const { return taken_over_; }
   // The time of the last event: the run's end when the log saw `run_end`.
   std::uint64_t end_ns() const { return end_ns_; }
 
@@ -43,7 +55,9 @@ class ProtocolLog : public TraceSink {
   mutable std::vector<TraceEvent> events_;
   mutable std::size_t sorted_upto_ = 0;
   std::map<std::string, PairCheckpointCount> counts_;
-  std::map<std::pair<std::string, std::int64_t>, std::deque<Sent>> recent_;  // per pair and primary CPU
+  std::map<std::pair<std::string, std::int64_t>, std::deque<Sent>> recent_;         // per pair and primary CPU
+  std::map<std::pair<std::string, std::int64_t>, std::deque<TraceEvent>> unsaved_;  // the same, checkpoint_unsaved
+  std::vector<TakenOverWork> taken_over_;
   std::uint64_t end_ns_ = 0;
 };
 

@@ -80,8 +80,6 @@ struct PairWatch {
   std::optional<std::uint64_t> first_checkpoint_ns;
   int first_checkpoint_cpu = -1, first_checkpoint_pin = -1;
   std::vector<const TraceEvent*> replies_ahead;
-  std::vector<const TraceEvent*> unsaved_work;  // checkpoint_unsaved
-  std::vector<const TraceEvent*> links;         // backup_created and takeover: a new link each
 
   Backup* backup_in(int cpu) {
     for (auto it = backups.rbegin(); it != backups.rend(); ++it)
@@ -112,32 +110,24 @@ struct PairWatch {
 };
 
 // Work taken over without its reply and done again: a backup took over having applied a checkpoint that
-// carried the work of a request but not its reply (checkpoint_unsaved); the requester resent the request
-// (fs_resend, at the takeover or after: the reply had not reached it) and no saved reply answered it (no
-// duplicate after the resend), so the new primary read it as a new request. One warning a pair, the first,
-// with the count.
-std::optional<ProtocolWarning> requests_done_again(const std::string& name, const PairWatch& p,
+// carried the work of a request but not its reply (ProtocolLog::taken_over_work); the requester resent the
+// request (fs_resend, at the takeover or after: the reply had not reached it) and no saved reply answered
+// it (no duplicate of that sync ID after the resend), so the new primary read it as a new request. A
+// `duplicate` names no requester: one for another requester's equal sync ID hides a case rather than making
+// one up. One warning a pair, the first, with the count.
+std::optional<ProtocolWarning> requests_done_again(const std::string& name, const ProtocolLog& log,
                                                    const std::vector<const TraceEvent*>& resends,
                                                    const std::vector<const TraceEvent*>& duplicates) {
   std::optional<ProtocolWarning> first;
   std::size_t count = 0;
-  for (const TraceEvent* u : p.unsaved_work) {
-    const int cpu = geti(*u, "cpu");
-    const std::string to = u->get_str("to").value_or("");
-    const int sync = geti(*u, "sync_id");
-    // The first link change after the checkpoint: it must be a takeover from its primary that had applied it.
-    const TraceEvent* next = nullptr;
-    for (const TraceEvent* l : p.links)
-      if (l->t_ns >= u->t_ns && (l->kind == "takeover" || geti(*l, "primary_cpu") == cpu)) {
-        next = l;
-        break;
-      }
-    if (next == nullptr || next->kind != "takeover" || geti(*next, "from_cpu") != cpu ||
-        geti(*next, "checkpoints") < geti(*u, "checkpoint"))
-      continue;
+  for (const TakenOverWork& w : log.taken_over_work()) {
+    const TraceEvent& u = w.unsaved;
+    if (u.get_str("pair").value_or("") != name) continue;
+    const std::string to = u.get_str("to").value_or("");
+    const int sync = geti(u, "sync_id");
     const TraceEvent* resent = nullptr;
     for (const TraceEvent* r : resends)
-      if (r->t_ns >= next->t_ns && geti(*r, "sync_id") == sync && pid(geti(*r, "cpu"), geti(*r, "pin")) == to) {
+      if (r->t_ns >= w.takeover_ns && geti(*r, "sync_id") == sync && pid(geti(*r, "cpu"), geti(*r, "pin")) == to) {
         resent = r;
         break;
       }
@@ -151,10 +141,10 @@ std::optional<ProtocolWarning> requests_done_again(const std::string& name, cons
         ProtocolRule::request_done_again,
         resent->t_ns,
         name,
-        pid(cpu, geti(*u, "pin")),
-        "cpu " + std::to_string(geti(*next, "to_cpu")) + " took over from cpu " + std::to_string(cpu) + " at " +
-            format_seconds(next->t_ns) + " having applied checkpoint " + std::to_string(geti(*u, "checkpoint")) + " (" +
-            format_seconds(u->t_ns) + "), which carried the work of " + to + "'s request (sync ID " +
+        pid(geti(u, "cpu"), geti(u, "pin")),
+        "cpu " + std::to_string(w.to_cpu) + " took over from cpu " + std::to_string(w.from_cpu) + " at " +
+            format_seconds(w.takeover_ns) + " having applied checkpoint " + std::to_string(geti(u, "checkpoint")) +
+            " (" + format_seconds(u.t_ns) + "), which carried the work of " + to + "'s request (sync ID " +
             std::to_string(sync) + ") but not its reply; " + to + " resent it at " + format_seconds(resent->t_ns) +
             ", and with no saved reply to answer it from, the new primary took it for a new request and did it "
             "again",
@@ -293,15 +283,10 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
       it->second.life_end_ns = t;
     } else if (k == "reply_ahead") {
       watch(e.get_str("pair").value_or("")).replies_ahead.push_back(&e);
-    } else if (k == "checkpoint_unsaved") {
-      watch(e.get_str("pair").value_or("")).unsaved_work.push_back(&e);
     } else if (k == "fs_resend") {
       resends[e.get_str("target").value_or("")].push_back(&e);
     } else if (k == "duplicate") {
       duplicates[e.get_str("pair").value_or("")].push_back(&e);
-    }
-    if (k == "backup_created" || k == "takeover") {
-      if (auto it = pairs.find(e.get_str("pair").value_or("")); it != pairs.end()) it->second.links.push_back(&e);
     }
   }
 
@@ -365,7 +350,7 @@ std::vector<ProtocolWarning> protocol_warnings(const ProtocolLog& log, std::uint
            read_saved_replies});
     }
 
-    if (auto again = requests_done_again(name, p, resends[name], duplicates[name])) out.push_back(*again);
+    if (auto again = requests_done_again(name, log, resends[name], duplicates[name])) out.push_back(*again);
 
     const std::uint64_t life = life_end - p.life_start_ns;
     if (p.alone_ns * 2 > life && p.alone_ns >= 2 * heartbeat_ns) {

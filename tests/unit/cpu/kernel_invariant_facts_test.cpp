@@ -12,7 +12,8 @@ namespace {
 // (the reply buffer lives inside the checkpointed data, as bank.pasm's does). Request [1] adds one to the
 // count; request [0] only reads it; request [2] writes the note and answers without a checkpoint. Arguments: 0 the
 // backup's CPU, 1 the order of a change's steps — 0 the right one (savereply, checkpoint, reply), 1 a wrong one (reply,
-// pause, checkpoint), 2 another (checkpoint, pause, reply: no saved reply) —, 2 the pause in µs.
+// pause, checkpoint), 2 another (checkpoint, pause, reply: no saved reply), 3 a right one with a second checkpoint,
+// without $RECEIVE, of a change made after the first —, 2 the pause in µs.
 const char* kServer = R"(
         include "sys.pasm"
         .data
@@ -24,6 +25,7 @@ count:  .word 0
 note:   .word 0
 rep:    .word 0
 desc:   .word CKPT_STACK, 1, state, 3, 1, RECEIVE_FILE
+desc2:  .word 0, 1, state, 3, 0
         .code
 main:   sys SYS_ISBACKUP
         jz primary
@@ -71,6 +73,10 @@ loop:   push RECEIVE_FILE
         push 2
         eq
         jnz nosave
+        dup
+        push 3
+        eq
+        jnz twice
         jnz wrong
         load tag
         push rep
@@ -79,6 +85,29 @@ loop:   push RECEIVE_FILE
         sys SYS_SAVEREPLY
         drop
         push desc
+        sys SYS_CHECKPOINT
+        drop
+        load tag
+        push rep
+        push 4
+        push 0
+        sys SYS_REPLY
+        drop
+        jmp loop
+twice:  drop
+        load tag
+        push rep
+        push 4
+        push 0
+        sys SYS_SAVEREPLY
+        drop
+        push desc
+        sys SYS_CHECKPOINT
+        drop
+        load note
+        addi 1
+        store note
+        push desc2
         sys SYS_CHECKPOINT
         drop
         load tag
@@ -317,6 +346,15 @@ TEST_CASE("savereply before the checkpoint: no checkpoint is without its reply",
   REQUIRE(p.wait_lines(4));
   p.client(1, 2, 0);  // a change answered without any checkpoint: ahead, but no checkpoint without reply
   REQUIRE(p.wait_lines(5));
+  CHECK(p.m.count("checkpoint_unsaved") == 0);
+}
+
+TEST_CASE("a reply saved to the backup by an earlier checkpoint counts for a later one without $RECEIVE",
+          "[kernel][invariants]") {
+  Pair p(3, 0);
+  p.client(4, 1, 0);
+  REQUIRE(p.wait_lines(4));
+  CHECK(p.m.count("checkpoint") == 9);  // the first, then two a request
   CHECK(p.m.count("checkpoint_unsaved") == 0);
 }
 

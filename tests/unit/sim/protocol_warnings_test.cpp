@@ -181,6 +181,7 @@ TEST_CASE("no warning when the reply had arrived, a saved reply answered the res
   pair_started(fresh);
   unsaved(fresh, 110 * ms, 5, 9);
   feed(fresh, 150 * ms, "backup_created", {{"cpu", 3}, {"pin", 2}, {"primary_cpu", 1}}, {{"pair", "$C"}});
+  for (int seq = 1; seq <= 6; ++seq) checkpoint(fresh, 150 * ms + seq, 1, seq);
   resend(fresh, 200 * ms, 0, 9);
   takeover_from_1(fresh, 200 * ms, 6);  // the new backup's checkpoints are counted from 1 again
   const auto r = rules(fresh, 1000 * ms);
