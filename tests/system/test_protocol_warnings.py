@@ -59,6 +59,21 @@ summary = json.loads(p.stdout) if p.returncode == 0 else None
 check(summary is not None and summary["warnings"] == [] and len(unsaved) == 30,
       f"without a failure: exit 0, 30 checkpoint_unsaved in the trace, no warning (exit {p.returncode}, {len(unsaved)})")
 
+# Over 40 failure moments the warning comes exactly when the client, checking every reply, finds a transfer
+# applied twice.
+agree, warned = [], 0
+for i in range(40):
+    text = calm.replace("run for 500ms", f"at {2_000_000 + i * 337_117}ns fail cpu 1\nrun for 500ms")
+    path = tmpfile(".scn", text)
+    p, s = run_json(path)
+    os.unlink(path)
+    again = s is not None and [w["rule"] for w in s["warnings"]] == ["request done again"]
+    doubled = s is not None and next((q["exit"] for q in s["processes"] if q["name"] == "$C1"), None) == 1
+    warned += again
+    agree.append(s is not None and again == doubled and (again or s["warnings"] == []))
+check(all(agree) and 0 < warned < 40,
+      f"over 40 failure moments the warning and the client agree every time ({warned} warned)")
+
 page = tmpfile(".html")
 run("run", os.path.join(WARNINGS, "no-stack.scn"), "--html", page)
 html = open(page, encoding="utf-8").read()
