@@ -137,12 +137,17 @@ std::optional<std::uint32_t> ProcessPairs::checkpoint(Process& p, std::uint32_t 
   return send_op(p, std::move(m), WaitReason::checkpoint);
 }
 
+namespace {
+// The backup is sent $RECEIVE's sync block: from now on it holds these saved replies.
+void note_saved_replies_sent(Process& p) {
+  p.backup_saved.clear();
+  for (const auto& [open_id, saved] : p.receive_sync)
+    if (saved.kept) p.backup_saved[open_id] = saved.sync_id;
+}
+}  // namespace
+
 void ProcessPairs::note_unsaved_work(Process& p, const BackupImage& buffers, bool carries_receive) {
-  if (carries_receive) {
-    p.backup_saved.clear();
-    for (const auto& [open_id, saved] : p.receive_sync)
-      if (saved.kept) p.backup_saved[open_id] = saved.sync_id;
-  }
+  if (carries_receive) note_saved_replies_sent(p);
   if (p.native != nullptr) return;
   // What changed since a request was read is that request's work only while it is the one request open.
   const ReceivedMessage* open = nullptr;
@@ -192,6 +197,7 @@ std::optional<std::uint32_t> ProcessPairs::checkopen(Process& p, int file) {
   // process takes the backup's requests after a takeover for its primary's.
   const OpenFile& f = p.files.at(file);
   if (!f.disk_file.empty()) e.with("name", f.target + "." + f.disk_file);
+  if (f.receive) note_saved_replies_sent(p);
   core_.emit(std::move(e));
   return send_op(p, std::move(m), WaitReason::checkpoint);
 }
@@ -444,8 +450,7 @@ void ProcessPairs::takeover(Process& b, std::uint32_t reason, Pid old_primary, b
     for (const auto& [addr, n] : b.applied_regions)
       if (b.ps.in_data(addr, n))
         b.backup_image.emplace_back(addr, std::vector<std::uint32_t>(b.ps.data + addr, b.ps.data + addr + n));
-    for (const auto& [open_id, saved] : b.receive_sync)
-      if (saved.kept) b.backup_saved[open_id] = saved.sync_id;
+    note_saved_replies_sent(b);  // the old primary, now the backup, holds the sync block this one was given
   }
   b.checkpoints_applied = 0;
   b.applied_regions.clear();

@@ -46,6 +46,12 @@ void ProtocolLog::on_event(const TraceEvent& e) {
     return;
   }
   if (!kept(e.kind)) return;
+  if (e.kind == "backup_created") {  // a new link: its checkpoints are numbered from 1 again
+    const std::pair<std::string, std::int64_t> link{e.get_str("pair").value_or(""),
+                                                    e.get_int("primary_cpu").value_or(-1)};
+    recent_.erase(link);
+    unsaved_.erase(link);
+  }
   TraceEvent copy = e;
   if (e.kind == "takeover") {
     // Every checkpoint of the old primary came before this: its CPU stopped, or it switched, first.
